@@ -1,0 +1,95 @@
+"""The one base class every public loss class derives from."""
+
+import keras
+
+from keras_losses import _keras_compat
+from keras_losses import _validation
+
+# Written once, appended to every loss class's docstring in place of the
+# marker below.
+COMMON_ARGS_MARKER = "{common_args}"
+COMMON_ARGS = """\
+reduction: How the per-sample losses are reduced, exactly as in
+            `keras.losses.Loss`: `"sum_over_batch_size"` (the default) and
+            `"mean"` divide the weighted sum by the number of elements,
+            `"sum"` sums, `"mean_with_sample_weight"` divides by the sum of
+            the sample weights, `"none"` or `None` returns the per-sample
+            losses. Keras 2's `"auto"` is accepted and means
+            `"sum_over_batch_size"`.
+        name: Name of the loss instance.
+        dtype: Dtype of the loss's computations, as in `keras.losses.Loss`:
+            `None` means `keras.config.floatx()` (float32 unless changed),
+            also under a mixed-precision policy; a `keras.DTypePolicy` uses
+            its compute dtype."""
+
+
+def _serialize_dtype(dtype):
+    if dtype is None or isinstance(dtype, (str, dict)):
+        return dtype
+    return keras.saving.serialize_keras_object(dtype)
+
+
+class FunctionLoss(keras.losses.Loss):
+    """A `keras.losses.Loss` that forwards stored hyperparameters to a function.
+
+    A subclass writes its constructor signature in Keras's argument order and
+    calls `super().__init__(fn, locals())`. This class validates the
+    hyperparameters with the function's own checks, keeps them once, passes
+    them to `fn` in `call`, builds `get_config()` from them (plus `name`,
+    `reduction` and `dtype`) and registers the subclass for saving under
+    `"keras_losses>ClassName"`. Reduction, `sample_weight` and masks are left
+    to `keras.losses.Loss.__call__`, so they behave as for Keras built-ins.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__doc__:
+            cls.__doc__ = cls.__doc__.replace(COMMON_ARGS_MARKER, COMMON_ARGS)
+        keras.saving.register_keras_serializable(package="keras_losses")(cls)
+        _keras_compat.add_loss_name(f"keras_losses>{cls.__name__}", cls)
+
+    def __init__(self, fn, arguments):
+        arguments = dict(arguments)
+        for implicit in ("self", "__class__"):
+            arguments.pop(implicit, None)
+        name = arguments.pop("name")
+        if not isinstance(name, str) or not name:
+            raise ValueError(
+                f"`name` must be a non-empty str. Received: name={name!r}"
+            )
+        dtype = arguments.pop("dtype")  # str, DTypePolicy or its config
+        super().__init__(
+            name=name,
+            reduction=_validation.reduction(arguments.pop("reduction")),
+            dtype=dtype,
+        )
+        self._config_dtype = _serialize_dtype(dtype)
+        self._fn = fn
+        self._hyperparameters = _validation.validate(fn, arguments)
+
+    def call(self, y_true, y_pred):
+        return self._fn(y_true, y_pred, **self._hyperparameters)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "reduction": self.reduction,
+            "dtype": self._config_dtype,
+            **self._hyperparameters,
+        }
+
+    def __getattr__(self, attribute):
+        # Hyperparameters read as attributes (`loss.from_logits`), as on
+        # Keras's classes. Only reached when normal lookup fails.
+        hyperparameters = self.__dict__.get("_hyperparameters", {})
+        if attribute in hyperparameters:
+            return hyperparameters[attribute]
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {attribute!r}"
+        )
+
+    def __repr__(self):
+        arguments = ", ".join(
+            f"{key}={value!r}" for key, value in self.get_config().items()
+        )
+        return f"{type(self).__name__}({arguments})"

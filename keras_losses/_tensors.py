@@ -1,0 +1,106 @@
+"""Shape and dtype helpers shared by the loss functions (keras.ops only)."""
+
+import keras
+from keras import ops
+
+
+def as_float(x):
+    """`x` as a tensor; integer or boolean input becomes `floatx()`."""
+    x = ops.convert_to_tensor(x)
+    if not keras.backend.is_float_dtype(x.dtype):
+        x = ops.cast(x, keras.backend.floatx())
+    return x
+
+
+def static_shape(x):
+    return tuple(x.shape)
+
+
+def match_rank(y_true, y_pred):
+    """Reconcile ranks that differ by a trailing axis of size 1.
+
+    This is the rule Keras's loss wrapper applies before every built-in loss:
+    `(N,)` labels against `(N, 1)` predictions gain the trailing axis; a
+    higher-rank tensor ending in 1 loses it.
+    """
+    true_rank, pred_rank = len(y_true.shape), len(y_pred.shape)
+    if true_rank == pred_rank + 1 and y_true.shape[-1] == 1:
+        if pred_rank == 1:
+            y_pred = ops.expand_dims(y_pred, -1)
+        else:
+            y_true = ops.squeeze(y_true, -1)
+    elif pred_rank == true_rank + 1 and y_pred.shape[-1] == 1:
+        if true_rank == 1:
+            y_true = ops.expand_dims(y_true, -1)
+        else:
+            y_pred = ops.squeeze(y_pred, -1)
+    return y_true, y_pred
+
+
+def _shapes_agree(a, b):
+    return len(a) == len(b) and all(
+        m is None or n is None or m == n for m, n in zip(a, b, strict=True)
+    )
+
+
+def check_same_shape(y_true, y_pred):
+    """Raise if the static shapes of `y_true` and `y_pred` differ."""
+    true_shape, pred_shape = static_shape(y_true), static_shape(y_pred)
+    if not _shapes_agree(true_shape, pred_shape):
+        raise ValueError(
+            "`y_true` and `y_pred` must have the same shape. Received: "
+            f"y_true.shape={true_shape}, y_pred.shape={pred_shape}"
+        )
+
+
+def check_label_shape(labels, y_pred, class_axis):
+    """Raise unless sparse `labels` have `y_pred`'s shape minus the class axis.
+
+    `y_pred` is given with its class axis already moved last; `class_axis`
+    is the user's, for the message.
+    """
+    label_shape, pred_shape = static_shape(labels), static_shape(y_pred)
+    if not _shapes_agree(label_shape, pred_shape[:-1]):
+        raise ValueError(
+            "Sparse labels must have the shape of `y_pred` without its class "
+            f"axis (axis={class_axis}), optionally with a 1 in its place. "
+            f"Received: y_true.shape={label_shape}, y_pred.shape (class axis "
+            f"last)={pred_shape}"
+        )
+
+
+def canonical_axis(axis, rank):
+    """`axis` as a non-negative index into a tensor of rank `rank`."""
+    if not -rank <= axis < rank:
+        raise ValueError(
+            f"`axis` must be in [{-rank}, {rank}) for `y_pred` of rank "
+            f"{rank}. Received: axis={axis}"
+        )
+    return axis % rank
+
+
+def num_classes(y_pred, class_axis):
+    """The size of the class axis: a Python int when static, else a tensor."""
+    size = y_pred.shape[class_axis]
+    return ops.shape(y_pred)[class_axis] if size is None else size
+
+
+def per_class(weights, y_pred, class_axis, name):
+    """Turn a weight (scalar or per-class list) into a broadcastable tensor.
+
+    A list must have one entry per class along `class_axis` of `y_pred`; the
+    result has shape `(C, 1, ..., 1)` so that it lines up with that axis.
+    """
+    if not isinstance(weights, (list, tuple)):
+        return ops.convert_to_tensor(weights, dtype=y_pred.dtype)
+    class_axis %= len(y_pred.shape)
+    classes = y_pred.shape[class_axis]
+    if classes is not None and classes != len(weights):
+        raise ValueError(
+            f"`{name}` must have one entry per class: {classes} along axis "
+            f"{class_axis} of y_pred (shape {static_shape(y_pred)}). "
+            f"Received: {len(weights)} entries, {name}={weights}"
+        )
+    trailing = len(y_pred.shape) - 1 - class_axis
+    shape = (len(weights),) + (1,) * trailing
+    return ops.reshape(ops.convert_to_tensor(weights, y_pred.dtype), shape)

@@ -1,0 +1,160 @@
+"""Hyperparameter checks shared by every loss function and class.
+
+Each public loss function declares, once, which check applies to each of its
+keyword-only hyperparameters (`@hyperparameters(...)`) and calls
+`validate(fn, locals())` on entry. Loss classes call the same `validate` from
+their constructor, so a bad value is rejected when the object is made and
+again when the function is called. Checks read Python and NumPy values only,
+never tensor values, so they work under `jit` and `tf.function`.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+
+def _fail(name, expected, value):
+    raise ValueError(
+        f"`{name}` must be {expected}. Received: {name}={value!r} "
+        f"(of type {type(value).__name__})"
+    )
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def boolean(name, value):
+    """A Python or NumPy bool (truthy strings such as "False" are refused)."""
+    if not isinstance(value, (bool, np.bool_)):
+        _fail(name, "a bool (True or False)", value)
+    return bool(value)
+
+
+def integer(name, value):
+    """A Python or NumPy integer, not a bool."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, numbers.Integral
+    ):
+        _fail(name, "an int", value)
+    return int(value)
+
+
+def optional_integer(name, value):
+    return None if value is None else integer(name, value)
+
+
+def real_in(low, high):
+    """A finite real number in the closed interval [low, high]."""
+    interval = f"a finite number in [{low}, {high}]"
+
+    def check(name, value):
+        if not _is_real(value) or not math.isfinite(value):
+            _fail(name, interval, value)
+        if not low <= value <= high:
+            _fail(name, interval, value)
+        return float(value)
+
+    return check
+
+
+def _weight_vector(name, value, expected):
+    if isinstance(value, (str, bytes)):
+        _fail(name, expected, value)
+    try:
+        array = np.asarray(value)
+    except Exception:  # e.g. a symbolic tensor: its values cannot be read
+        _fail(name, expected, value)
+    if array.ndim != 1 or array.size == 0 or array.dtype.kind not in "iuf":
+        _fail(name, expected, value)
+    array = array.astype("float64")
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        _fail(name, expected, value)
+    return [float(w) for w in array]
+
+
+def class_weights(scalar_allowed):
+    """None, or non-negative finite weights: one per class (or one for all)."""
+    vector = "a non-empty 1-D sequence of finite numbers >= 0"
+    expected = f"None, a finite number >= 0, or {vector}"
+    if not scalar_allowed:
+        expected = f"None or {vector}"
+
+    def check(name, value):
+        if value is None:
+            return None
+        if scalar_allowed and np.ndim(value) == 0:
+            scalar = value.item() if isinstance(value, np.ndarray) else value
+            if not _is_real(scalar) or not math.isfinite(scalar) or scalar < 0:
+                _fail(name, expected, value)
+            return float(scalar)
+        return _weight_vector(name, value, expected)
+
+    return check
+
+
+def hyperparameters(**checks):
+    """Declare the check of each keyword-only hyperparameter of a function.
+
+    The function is returned unchanged (so its doctests and signature stay
+    its own); the checks are stored on it for `validate`.
+    """
+
+    def register(fn):
+        code = fn.__code__
+        keyword_only = code.co_varnames[
+            code.co_argcount : code.co_argcount + code.co_kwonlyargcount
+        ]
+        if set(keyword_only) != set(checks):
+            raise TypeError(
+                f"{fn.__name__}: checks {sorted(checks)} do not match its "
+                f"keyword-only arguments {sorted(keyword_only)}"
+            )
+        fn._hyperparameter_checks = checks
+        return fn
+
+    return register
+
+
+def validate(fn, arguments):
+    """Check and normalise the hyperparameters of `fn` found in `arguments`.
+
+    Returns a dict holding exactly `fn`'s hyperparameters, normalised to
+    plain Python values (bool, int, float, list of float or None) so that it
+    can go into a JSON config. Raises `ValueError` for a bad value and
+    `TypeError` for a name `fn` does not take.
+    """
+    checks = fn._hyperparameter_checks
+    unknown = set(arguments) - set(checks) - {"y_true", "y_pred"}
+    if unknown:
+        raise TypeError(
+            f"{fn.__name__} got unexpected arguments {sorted(unknown)}. "
+            f"Expected some of {sorted(checks)}."
+        )
+    return {
+        name: check(name, arguments[name])
+        for name, check in checks.items()
+        if name in arguments
+    }
+
+
+REDUCTIONS = (
+    "sum_over_batch_size",
+    "sum",
+    "mean",
+    "mean_with_sample_weight",
+    "none",
+    None,
+)
+
+
+def reduction(value):
+    """Keras 3's reductions, plus Keras 2's "auto" (= "sum_over_batch_size")."""
+    if value == "auto":
+        return "sum_over_batch_size"
+    if not (value is None or isinstance(value, str)) or value not in REDUCTIONS:
+        _fail("reduction", f"one of {REDUCTIONS + ('auto',)}", value)
+    return value

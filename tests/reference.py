@@ -1,0 +1,129 @@
+"""Float64 NumPy references, written from each loss's textbook formula.
+
+These do not share code with keras_losses. Probabilities are clipped to
+[EPSILON, 1 - EPSILON], the behaviour the package documents (Keras's).
+"""
+
+import numpy as np
+
+EPSILON = 1e-7
+
+
+def _f64(x):
+    return np.asarray(x, dtype="float64")
+
+
+def log_sigmoid(x):
+    # log(1 / (1 + exp(-x))) = -log(1 + exp(-x)), exact for any finite x.
+    return -np.logaddexp(0.0, -x)
+
+
+def log_softmax(x, axis):
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _along(weights, rank, axis):
+    """Per-class weights shaped to broadcast along `axis` of a rank-r array."""
+    shape = [1] * rank
+    shape[axis] = -1
+    return _f64(weights).reshape(shape)
+
+
+def binary_crossentropy(
+    y_true,
+    y_pred,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+    pos_weight=None,
+):
+    """mean_axis(-(w * y * log p + (1 - y) * log(1 - p))); w: pos_weight."""
+    y, x = _f64(y_true), _f64(y_pred)
+    y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        log_p, log_not_p = log_sigmoid(x), log_sigmoid(-x)
+    else:
+        p = np.clip(x, EPSILON, 1 - EPSILON)
+        log_p, log_not_p = np.log(p), np.log(1 - p)
+    w = 1.0 if pos_weight is None else _f64(pos_weight)  # along last axis
+    return np.mean(-(w * y * log_p + (1 - y) * log_not_p), axis=axis)
+
+
+def categorical_log_probabilities(y_pred, from_logits, axis):
+    x = _f64(y_pred)
+    if from_logits:
+        return log_softmax(x, axis)
+    p = x / np.sum(x, axis=axis, keepdims=True)
+    return np.log(np.clip(p, EPSILON, 1 - EPSILON))
+
+
+def categorical_crossentropy(
+    y_true,
+    y_pred,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+    class_weight=None,
+):
+    """-sum_c w_c * y_c * log p_c, labels smoothed towards 1/C."""
+    y = _f64(y_true)
+    classes = y.shape[axis]
+    y = y * (1 - label_smoothing) + label_smoothing / classes
+    if class_weight is not None:
+        y = y * _along(class_weight, y.ndim, axis)
+    log_p = categorical_log_probabilities(y_pred, from_logits, axis)
+    return -np.sum(y * log_p, axis=axis)
+
+
+def sparse_categorical_crossentropy(
+    y_true,
+    y_pred,
+    from_logits=False,
+    label_smoothing=0.0,
+    ignore_class=None,
+    axis=-1,
+    class_weight=None,
+):
+    """The categorical loss on one-hot labels; ignored -> 0, invalid -> NaN."""
+    x = np.moveaxis(_f64(y_pred), axis, -1)
+    labels = np.asarray(y_true).astype("int64")
+    if labels.ndim == x.ndim:
+        labels = np.squeeze(labels, axis=axis)
+    classes = x.shape[-1]
+    valid = (labels >= 0) & (labels < classes)
+    one_hot = np.eye(classes)[np.where(valid, labels, 0)]
+    loss = categorical_crossentropy(
+        one_hot, x, from_logits, label_smoothing, -1, class_weight
+    )
+    loss = np.where(valid, loss, np.nan)
+    if ignore_class is not None:
+        loss = np.where(labels == ignore_class, 0.0, loss)
+    return loss
+
+
+def reduce(losses, reduction, sample_weight=None, mask=None):
+    """Keras's reductions, written from its documentation.
+
+    Masked elements (mask False) weigh 0 and, for the mean reductions, are
+    left out of the count.
+    """
+    losses = _f64(losses)
+    weight = np.ones_like(losses)
+    if sample_weight is not None:
+        sw = _f64(sample_weight)
+        sw = sw.reshape(sw.shape + (1,) * (losses.ndim - sw.ndim))
+        weight = weight * sw
+    weighted = losses * weight
+    if mask is not None:
+        weighted = np.where(mask, weighted, 0.0)
+    if reduction in (None, "none"):
+        return weighted
+    total = np.sum(weighted)
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        # "divides by the sum of the sample weights", as given (unmasked).
+        return total / np.sum(_f64(sample_weight))
+    count = losses.size if mask is None else np.sum(mask)
+    return total / count if count else 0.0
