@@ -66,6 +66,11 @@ class FunctionLoss(keras.losses.Loss):
         self._config_dtype = _serialize_dtype(dtype)
         self._fn = fn
         self._hyperparameters = _validation.validate(fn, arguments)
+        if set(arguments) != set(self._hyperparameters):  # a coding error
+            raise TypeError(
+                f"{type(self).__name__} takes {sorted(arguments)}, but "
+                f"{fn.__name__} checks {sorted(self._hyperparameters)}"
+            )
 
     def call(self, y_true, y_pred):
         return self._fn(y_true, y_pred, **self._hyperparameters)

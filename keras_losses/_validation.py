@@ -122,21 +122,15 @@ def hyperparameters(**checks):
 def validate(fn, arguments):
     """Check and normalise the hyperparameters of `fn` found in `arguments`.
 
-    Returns a dict holding exactly `fn`'s hyperparameters, normalised to
-    plain Python values (bool, int, float, list of float or None) so that it
-    can go into a JSON config. Raises `ValueError` for a bad value and
-    `TypeError` for a name `fn` does not take.
+    `arguments` may hold other names too (a function passes its `locals()`,
+    which under AutoGraph include AutoGraph's own); only `fn`'s
+    hyperparameters are read. Returns them normalised to plain Python values
+    (bool, int, float, list of float or None), fit for a JSON config. Raises
+    `ValueError` for a bad value.
     """
-    checks = fn._hyperparameter_checks
-    unknown = set(arguments) - set(checks) - {"y_true", "y_pred"}
-    if unknown:
-        raise TypeError(
-            f"{fn.__name__} got unexpected arguments {sorted(unknown)}. "
-            f"Expected some of {sorted(checks)}."
-        )
     return {
         name: check(name, arguments[name])
-        for name, check in checks.items()
+        for name, check in fn._hyperparameter_checks.items()
         if name in arguments
     }
 

@@ -316,6 +316,8 @@ def sparse_categorical_crossentropy(
     safe_labels = ops.where(in_range, labels, 0)
 
     loss = ops.sparse_categorical_crossentropy(safe_labels, y_pred, from_logits)
+    # Keras's JAX kernel returns float32 for half-precision input.
+    loss = ops.cast(loss, y_pred.dtype)
     if class_weight is not None:
         weight = _tensors.per_class(class_weight, y_pred, -1, "class_weight")
         loss = loss * ops.take(weight, safe_labels)

@@ -1,0 +1,187 @@
+"""Every public loss class inside Keras: compile, fit, save, load, compile.
+
+The classes are discovered from `keras_losses.__all__`; each needs an entry
+in EXAMPLES (non-default hyperparameters and a task it fits), which a test
+enforces, so a new loss cannot skip these checks.
+"""
+
+import inspect
+import json
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+import keras_losses
+
+LOSS_CLASSES = {
+    name: obj
+    for name in keras_losses.__all__
+    if inspect.isclass(obj := getattr(keras_losses, name))
+    and issubclass(obj, keras.losses.Loss)
+}
+
+# name -> (non-default constructor arguments, task)
+EXAMPLES = {
+    "BinaryCrossentropy": (
+        dict(from_logits=True, label_smoothing=0.1, pos_weight=[1.0, 3.0, 0.5]),
+        "multilabel",
+    ),
+    "CategoricalCrossentropy": (
+        dict(
+            from_logits=True, label_smoothing=0.1, class_weight=[1.0, 3.0, 0.5]
+        ),
+        "one_hot",
+    ),
+    "SparseCategoricalCrossentropy": (
+        dict(
+            from_logits=True,
+            label_smoothing=0.1,
+            ignore_class=-1,
+            class_weight=[1.0, 3.0, 0.5],
+        ),
+        "sparse",
+    ),
+}
+
+
+def _task(task, seed=0, samples=32):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(samples, 4)).astype("float32")
+    labels = rng.integers(0, 3, size=samples)
+    if task == "multilabel":
+        y = rng.integers(0, 2, size=(samples, 3)).astype("float32")
+    elif task == "one_hot":
+        y = np.eye(3, dtype="float32")[labels]
+    else:
+        labels[::5] = -1  # some ignored
+        y = labels
+    return x, y
+
+
+def _model(seed=1):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+
+
+def test_every_public_loss_has_an_example():
+    assert set(LOSS_CLASSES) == set(EXAMPLES)
+
+
+_RELOAD = """
+import json, sys
+import numpy as np
+import keras
+import keras_losses
+results = {}
+for name in sys.argv[2:]:
+    model = keras.models.load_model(f"{sys.argv[1]}/{name}.keras")
+    data = np.load(f"{sys.argv[1]}/{name}.npz")
+    before = model.evaluate(data["x"], data["y"], verbose=0)
+    history = model.fit(data["x"], data["y"], shuffle=False, verbose=0)
+    results[name] = {
+        "config": model.loss.get_config(),
+        "class": type(model.loss).__name__,
+        "evaluate": before,
+        "next_fit": history.history["loss"][-1],
+    }
+print(json.dumps(results))
+"""
+
+
+def test_fit_save_and_load_in_a_fresh_process(tmp_path):
+    expected = {}
+    for name, (kwargs, task) in EXAMPLES.items():
+        x, y = _task(task)
+        model = _model()
+        model.compile(optimizer="adam", loss=LOSS_CLASSES[name](**kwargs))
+        model.fit(x, y, epochs=1, shuffle=False, verbose=0)
+        model.save(tmp_path / f"{name}.keras")
+        np.savez(tmp_path / f"{name}.npz", x=x, y=y)
+        before = model.evaluate(x, y, verbose=0)
+        history = model.fit(x, y, shuffle=False, verbose=0)
+        expected[name] = (model.loss.get_config(), before, history)
+    # A fresh process that imports nothing but keras and keras_losses.
+    result = subprocess.run(
+        [sys.executable, "-c", _RELOAD, str(tmp_path), *EXAMPLES],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    reloaded = json.loads(result.stdout.strip().splitlines()[-1])
+    for name, (config, before, history) in expected.items():
+        assert reloaded[name]["class"] == name
+        assert reloaded[name]["config"] == config
+        np.testing.assert_allclose(
+            reloaded[name]["evaluate"], before, rtol=1e-6
+        )
+        # The optimizer state came back too: the next step is the same.
+        np.testing.assert_allclose(
+            reloaded[name]["next_fit"], history.history["loss"][-1], rtol=1e-5
+        )
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_compile_by_registered_name(name):
+    # Keras resolves the string itself (it raises for an unknown name).
+    kwargs, task = EXAMPLES[name]
+    x, y = _task(task)
+    if name == "SparseCategoricalCrossentropy":
+        y = np.where(y < 0, 0, y)  # default arguments: no ignore_class
+    model = _model()
+    model.compile(optimizer="sgd", loss=f"keras_losses>{name}")
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][-1])
+    by_name = model.evaluate(x, y, verbose=0)
+    model.compile(optimizer="sgd", loss=LOSS_CLASSES[name]())
+    np.testing.assert_allclose(by_name, model.evaluate(x, y, verbose=0))
+
+
+def _fit_loss(name, jit_compile):
+    kwargs, task = EXAMPLES[name]
+    x, y = _task(task)
+    model = _model()
+    model.compile(
+        optimizer="sgd",
+        loss=LOSS_CLASSES[name](**kwargs),
+        jit_compile=jit_compile,
+        run_eagerly=not jit_compile and keras.backend.backend() == "jax",
+    )
+    history = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    return history.history["loss"]
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_xla_fit_matches_plain_fit(name, backend):
+    if backend not in ("tensorflow", "jax"):
+        pytest.skip(f"XLA compilation is a TensorFlow/JAX feature ({backend})")
+    np.testing.assert_allclose(
+        _fit_loss(name, jit_compile=True),
+        _fit_loss(name, jit_compile=False),
+        rtol=1e-5,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_tf_function_with_unknown_shapes(name, backend):
+    if backend != "tensorflow":
+        pytest.skip("tf.function is TensorFlow's")
+    import tensorflow as tf
+
+    kwargs, task = EXAMPLES[name]
+    x, y = _task(task)
+    logits = x[:, :3]
+    loss = LOSS_CLASSES[name](**kwargs)
+    label_spec = tf.TensorSpec([None] * y.ndim, tf.as_dtype(y.dtype))
+    logit_spec = tf.TensorSpec([None, None], tf.float32)
+    for jit_compile in (False, True):
+        graph_loss = tf.function(
+            loss,
+            input_signature=[label_spec, logit_spec],
+            jit_compile=jit_compile,
+        )
+        np.testing.assert_allclose(
+            graph_loss(y, logits).numpy(), loss(y, logits).numpy(), rtol=1e-6
+        )
