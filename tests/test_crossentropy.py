@@ -426,6 +426,16 @@ def test_shape_mismatch_names_both_shapes(name):
     assert "(3, 1)" in str(error.value) and "(3, 3)" in str(error.value)
 
 
+def test_sparse_squeezes_singleton_label_axis_at_class_axis():
+    rng = np.random.default_rng(23)
+    labels = rng.integers(0, 2, size=(2, 1, 4, 4))
+    y_pred = rng.random((2, 2, 4, 4)).astype("float32")
+    loss = keras_losses.sparse_categorical_crossentropy(labels, y_pred, axis=1)
+    assert tuple(loss.shape) == (2, 4, 4)
+    expected = reference.sparse_categorical_crossentropy(labels, y_pred, axis=1)
+    np.testing.assert_allclose(_numpy(loss), expected, rtol=1e-5)
+
+
 def test_sparse_shape_mismatch_names_both_shapes():
     with pytest.raises(ValueError, match=r"\(2, 3\).*\(4, 3\)"):
         keras_losses.sparse_categorical_crossentropy(

@@ -185,3 +185,30 @@ def test_tf_function_with_unknown_shapes(name, backend):
         np.testing.assert_allclose(
             graph_loss(y, logits).numpy(), loss(y, logits).numpy(), rtol=1e-6
         )
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_mixed_precision_computes_in_float32(policy, name):
+    kwargs, task = EXAMPLES[name]
+    x, y = _task(task)
+    reference_model = _model()
+    keras.mixed_precision.set_dtype_policy(policy)
+    try:
+        loss = LOSS_CLASSES[name](**kwargs)
+        model = _model()
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    model.set_weights(reference_model.get_weights())
+    y_pred = model(x)
+    assert keras.backend.standardize_dtype(y_pred.dtype) == policy[6:]
+    value = loss(y, y_pred)
+    assert loss.dtype == "float32"
+    assert keras.backend.standardize_dtype(value.dtype) == "float32"
+    expected = LOSS_CLASSES[name](**kwargs)(y, reference_model(x))
+    tolerance = 1e-2 if policy == "mixed_float16" else 5e-2
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(value),
+        keras.ops.convert_to_numpy(expected),
+        rtol=tolerance,
+    )
