@@ -1,7 +1,12 @@
 """Shape and dtype helpers shared by the loss functions (keras.ops only)."""
 
+from typing import Any
+from typing import NamedTuple
+
 import keras
 from keras import ops
+
+from keras_losses import _keras_compat
 
 
 def as_float(x):
@@ -104,3 +109,60 @@ def per_class(weights, y_pred, class_axis, name):
     trailing = len(y_pred.shape) - 1 - class_axis
     shape = (len(weights),) + (1,) * trailing
     return ops.reshape(ops.convert_to_tensor(weights, y_pred.dtype), shape)
+
+
+class SparseTargets(NamedTuple):
+    """Integer labels prepared for a sparse loss (see `sparse_targets`)."""
+
+    labels: Any  # int32, every entry a valid class index
+    y_pred: Any  # the class axis moved last; ignored rows replaced
+    in_range: Any  # bool: label in [0, C) and not ignored
+    ignored: Any  # bool, or None without `ignore_class`
+
+
+def sparse_targets(y_true, y_pred, axis, ignore_class):
+    """Labels and predictions of a sparse loss, with the bad labels found.
+
+    The class axis of `y_pred` is moved last (Keras's sparse kernels need it
+    there on TensorFlow). Labels may carry a size-1 axis in its place. Every
+    returned label is a valid index: labels outside `[0, C)` and ignored ones
+    become 0, and `finish_sparse` later puts NaN or 0 in their place, so that
+    no backend raises for some and silently returns 0 for others.
+    """
+    y_pred = as_float(y_pred)
+    rank = len(y_pred.shape)
+    class_axis = canonical_axis(axis, rank)
+    labels = ops.convert_to_tensor(y_true)
+    if len(labels.shape) == rank and labels.shape[class_axis] == 1:
+        labels = ops.squeeze(labels, class_axis)
+    if class_axis != rank - 1:
+        y_pred = ops.moveaxis(y_pred, class_axis, -1)
+    check_label_shape(labels, y_pred, axis)
+    labels = ops.cast(labels, "int32")
+
+    in_range = ops.logical_and(labels >= 0, labels < num_classes(y_pred, -1))
+    ignored = None
+    if ignore_class is not None:
+        ignored = ops.equal(labels, ignore_class)
+        in_range = ops.logical_and(in_range, ops.logical_not(ignored))
+        # A constant stands in for ignored predictions so that whatever they
+        # hold (even NaN) reaches neither the loss nor its gradient.
+        y_pred = ops.where(ops.expand_dims(ignored, -1), 1.0, y_pred)
+    labels = ops.where(in_range, labels, 0)
+    return SparseTargets(labels, y_pred, in_range, ignored)
+
+
+def finish_sparse(loss, targets):
+    """NaN where the label was out of range; 0 and a Keras mask if ignored."""
+    if targets.ignored is None:
+        return ops.where(targets.in_range, loss, float("nan"))
+    invalid = ops.where(targets.ignored, 0.0, float("nan"))
+    loss = ops.where(targets.in_range, loss, invalid)
+    _keras_compat.set_keras_mask(loss, ops.logical_not(targets.ignored))
+    return loss
+
+
+def take_class(values, labels):
+    """`values[..., labels]`: each element's entry at its label (last axis)."""
+    picked = ops.take_along_axis(values, ops.expand_dims(labels, -1), axis=-1)
+    return ops.squeeze(picked, -1)

@@ -61,6 +61,18 @@ def real_in(low, high):
     return check
 
 
+def real_at_least(low):
+    """A finite real number >= low."""
+    expected = f"a finite number >= {low}"
+
+    def check(name, value):
+        if not _is_real(value) or not math.isfinite(value) or value < low:
+            _fail(name, expected, value)
+        return float(value)
+
+    return check
+
+
 def _weight_vector(name, value, expected):
     if isinstance(value, (str, bytes)):
         _fail(name, expected, value)
@@ -76,21 +88,30 @@ def _weight_vector(name, value, expected):
     return [float(w) for w in array]
 
 
-def class_weights(scalar_allowed):
-    """None, or non-negative finite weights: one per class (or one for all)."""
+def weights(*, scalar_allowed, optional):
+    """Non-negative finite weights: one per class, or (if allowed) one for all.
+
+    `optional` admits None (meaning "no weighting").
+    """
     vector = "a non-empty 1-D sequence of finite numbers >= 0"
-    expected = f"None, a finite number >= 0, or {vector}"
-    if not scalar_allowed:
-        expected = f"None or {vector}"
+    choices = ["a finite number >= 0"] if scalar_allowed else []
+    choices.append(vector)
+    if optional:
+        choices.insert(0, "None")
+    expected = choices[-1]
+    if len(choices) > 1:
+        expected = ", ".join(choices[:-1]) + " or " + expected
 
     def check(name, value):
-        if value is None:
+        if value is None and optional:
             return None
         if scalar_allowed and np.ndim(value) == 0:
             scalar = value.item() if isinstance(value, np.ndarray) else value
             if not _is_real(scalar) or not math.isfinite(scalar) or scalar < 0:
                 _fail(name, expected, value)
             return float(scalar)
+        if value is None:
+            _fail(name, expected, value)
         return _weight_vector(name, value, expected)
 
     return check

@@ -7,26 +7,25 @@ logits stay in log space and probabilities are clipped exactly as Keras clips
 them. The extras are built around that term without leaving log space.
 """
 
-from keras import backend
 from keras import ops
 
-from keras_losses import _keras_compat
+from keras_losses import _logspace
 from keras_losses import _tensors
 from keras_losses._base import FunctionLoss
 from keras_losses._validation import boolean
-from keras_losses._validation import class_weights
 from keras_losses._validation import hyperparameters
 from keras_losses._validation import integer
 from keras_losses._validation import optional_integer
 from keras_losses._validation import real_in
 from keras_losses._validation import validate
+from keras_losses._validation import weights
 
 
 @hyperparameters(
     from_logits=boolean,
     label_smoothing=real_in(0, 1),
     axis=integer,
-    pos_weight=class_weights(scalar_allowed=True),
+    pos_weight=weights(scalar_allowed=True, optional=True),
 )
 def binary_crossentropy(
     y_true,
@@ -115,7 +114,7 @@ def binary_crossentropy(
     from_logits=boolean,
     label_smoothing=real_in(0, 1),
     axis=integer,
-    class_weight=class_weights(scalar_allowed=False),
+    class_weight=weights(scalar_allowed=False, optional=True),
 )
 def categorical_crossentropy(
     y_true,
@@ -200,21 +199,12 @@ def categorical_crossentropy(
     return ops.squeeze(total, axis) * loss
 
 
-def _log_probabilities(y_pred, from_logits):
-    """log(p) over the last axis, with Keras's normalise-and-clip for probs."""
-    if from_logits:
-        return ops.log_softmax(y_pred, axis=-1)
-    epsilon = backend.epsilon()
-    probabilities = y_pred / ops.sum(y_pred, axis=-1, keepdims=True)
-    return ops.log(ops.clip(probabilities, epsilon, 1.0 - epsilon))
-
-
 @hyperparameters(
     from_logits=boolean,
     label_smoothing=real_in(0, 1),
     ignore_class=optional_integer,
     axis=integer,
-    class_weight=class_weights(scalar_allowed=False),
+    class_weight=weights(scalar_allowed=False, optional=True),
 )
 def sparse_categorical_crossentropy(
     y_true,
@@ -291,48 +281,21 @@ def sparse_categorical_crossentropy(
     [0.5076    nan]
     """
     validate(sparse_categorical_crossentropy, locals())
-    y_pred = _tensors.as_float(y_pred)
-    rank = len(y_pred.shape)
-    class_axis = _tensors.canonical_axis(axis, rank)
-    labels = ops.convert_to_tensor(y_true)
-    if len(labels.shape) == rank and labels.shape[class_axis] == 1:
-        labels = ops.squeeze(labels, class_axis)
-    if class_axis != rank - 1:
-        # Keras's sparse kernels take the class axis last on TensorFlow.
-        y_pred = ops.moveaxis(y_pred, class_axis, -1)
-    _tensors.check_label_shape(labels, y_pred, axis)
-    labels = ops.cast(labels, "int32")
-    classes = _tensors.num_classes(y_pred, -1)
-
-    in_range = ops.logical_and(labels >= 0, labels < classes)
-    if ignore_class is not None:
-        ignored = ops.equal(labels, ignore_class)
-        in_range = ops.logical_and(in_range, ops.logical_not(ignored))
-        # A constant stands in for ignored predictions so that whatever they
-        # hold (even NaN) reaches neither the loss nor its gradient.
-        y_pred = ops.where(ops.expand_dims(ignored, -1), 1.0, y_pred)
-    # Every label the kernels see is valid: bad ones become NaN below
-    # instead of an error on one backend and a silent 0 on another.
-    safe_labels = ops.where(in_range, labels, 0)
-
-    loss = ops.sparse_categorical_crossentropy(safe_labels, y_pred, from_logits)
+    targets = _tensors.sparse_targets(y_true, y_pred, axis, ignore_class)
+    labels, y_pred = targets.labels, targets.y_pred
+    loss = ops.sparse_categorical_crossentropy(labels, y_pred, from_logits)
     # Keras's JAX kernel returns float32 for half-precision input.
     loss = ops.cast(loss, y_pred.dtype)
     if class_weight is not None:
         weight = _tensors.per_class(class_weight, y_pred, -1, "class_weight")
-        loss = loss * ops.take(weight, safe_labels)
+        loss = loss * ops.take(weight, labels)
     if label_smoothing:
-        log_probabilities = _log_probabilities(y_pred, from_logits)
+        log_p = _logspace.categorical(y_pred, from_logits)
         if class_weight is not None:
-            log_probabilities = log_probabilities * weight
-        uniform_term = -ops.mean(log_probabilities, axis=-1)
+            log_p = log_p * weight
+        uniform_term = -ops.mean(log_p, axis=-1)
         loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform_term
-
-    if ignore_class is None:
-        return ops.where(in_range, loss, float("nan"))
-    loss = ops.where(in_range, loss, ops.where(ignored, 0.0, float("nan")))
-    _keras_compat.set_keras_mask(loss, ops.logical_not(ignored))
-    return loss
+    return _tensors.finish_sparse(loss, targets)
 
 
 class BinaryCrossentropy(FunctionLoss):
