@@ -53,9 +53,10 @@ class FunctionLoss(keras.losses.Loss):
         for implicit in ("self", "__class__"):
             arguments.pop(implicit, None)
         name = arguments.pop("name")
-        if not isinstance(name, str) or not name:
+        if name is not None and (not isinstance(name, str) or not name):
             raise ValueError(
-                f"`name` must be a non-empty str. Received: name={name!r}"
+                "`name` must be a non-empty str (or None for a generated "
+                f"name). Received: name={name!r}"
             )
         dtype = arguments.pop("dtype")  # str, DTypePolicy or its config
         super().__init__(

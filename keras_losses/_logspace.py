@@ -40,25 +40,40 @@ def categorical_with_complement(y_pred, from_logits, axis=-1):
     """`(log p_c, log(1 - p_c))` for every class c along `axis`.
 
     For probabilities, as Keras: normalised, clipped, then `log1p(-p)`.
-    For logits, `log1p(-exp(log p_c))` is accurate wherever p_c <= 1/2. At
-    most one class per row has p_c > 1/2; there 1 - p_c is the sum of the
-    other classes' probabilities, so log(1 - p_c) is the log-sum-exp of the
-    other logits minus that of all logits, computed as such. It stays exact
-    when p_c rounds to 1 (a confidently right logit), where the naive form
-    gives -inf and a NaN gradient.
+
+    For logits, `log p_c = x_c - logsumexp(x)` and `log1p(-exp(log p_c))`
+    are accurate wherever p_c <= 3/4. At most one class per row, the "top"
+    one, has p_c > 3/4 (a threshold above 1/2, so that two classes tied at
+    1/2 are never both taken for it after rounding). There, with `r` the
+    log-sum-exp of the other logits,
+    `log(1 - p_c) = r - logsumexp(x)` and `-log p_c = softplus(r - x_c)`,
+    both computed as such: exact to float precision even when p_c rounds to
+    1 (a confidently right logit), where the naive forms give 0, -inf and a
+    NaN gradient.
     """
     if not from_logits:
         p = _clip(y_pred / ops.sum(y_pred, axis=axis, keepdims=True))
         return ops.log(p), ops.log1p(-p)
-    log_all = ops.logsumexp(y_pred, axis=axis, keepdims=True)
-    log_p = y_pred - log_all
-    top = log_p > -math.log(2.0)
+    # Sums are taken around the largest logit of what they sum, so that no
+    # logit as large as 1e4 is ever added to a number near 1 (which would
+    # round away ~1e-3 of it). The shifts cancel out of the result, so they
+    # need no gradient.
+    top_logit = ops.stop_gradient(ops.max(y_pred, axis=axis, keepdims=True))
+    shifted = y_pred - top_logit
+    log_sum = ops.log(ops.sum(ops.exp(shifted), axis=axis, keepdims=True))
+    log_p = shifted - log_sum
+    top = log_p > math.log(0.75)
     # Double `where`: each branch sees only inputs where it is finite, so no
     # inf * 0 reaches the gradient through the branch not taken.
     others = ops.log1p(-ops.exp(ops.where(top, -1.0, log_p)))
     rest = ops.where(top, float("-inf"), y_pred)
-    top_value = ops.logsumexp(rest, axis=axis, keepdims=True) - log_all
-    return log_p, ops.where(top, top_value, others)
+    runner_up = ops.stop_gradient(ops.max(rest, axis=axis, keepdims=True))
+    # r - x_top, r the log-sum-exp of the logits other than the top one.
+    rest_minus_top = (runner_up - top_logit) + ops.log(
+        ops.sum(ops.exp(rest - runner_up), axis=axis, keepdims=True)
+    )
+    log_p = ops.where(top, -ops.softplus(rest_minus_top), log_p)
+    return log_p, ops.where(top, rest_minus_top - log_sum, others)
 
 
 def binary_complement_of_target(y_true, log_p, log_not_p):

@@ -90,6 +90,16 @@ def num_classes(y_pred, class_axis):
     return ops.shape(y_pred)[class_axis] if size is None else size
 
 
+def check_several_classes(y_pred, class_axis):
+    """Raise if the class axis has a static size of 1 (p is then always 1)."""
+    if y_pred.shape[class_axis] == 1:
+        raise ValueError(
+            "A categorical loss needs at least 2 classes along its class axis "
+            f"(axis {class_axis}); use a binary loss for one output. "
+            f"Received: y_pred.shape={static_shape(y_pred)}"
+        )
+
+
 def per_class(weights, y_pred, class_axis, name):
     """Turn a weight (scalar or per-class list) into a broadcastable tensor.
 

@@ -282,6 +282,19 @@ def sparse_categorical_crossentropy(
     """
     validate(sparse_categorical_crossentropy, locals())
     targets = _tensors.sparse_targets(y_true, y_pred, axis, ignore_class)
+    loss = sparse_crossentropy_of_targets(
+        targets, from_logits, label_smoothing, class_weight
+    )
+    return _tensors.finish_sparse(loss, targets)
+
+
+def sparse_crossentropy_of_targets(
+    targets, from_logits, label_smoothing, class_weight
+):
+    """The sparse cross-entropy of prepared targets, before `finish_sparse`.
+
+    Shared with the focal loss, whose gamma=0 case is exactly this.
+    """
     labels, y_pred = targets.labels, targets.y_pred
     loss = ops.sparse_categorical_crossentropy(labels, y_pred, from_logits)
     # Keras's JAX kernel returns float32 for half-precision input.
@@ -295,7 +308,7 @@ def sparse_categorical_crossentropy(
             log_p = log_p * weight
         uniform_term = -ops.mean(log_p, axis=-1)
         loss = (1.0 - label_smoothing) * loss + label_smoothing * uniform_term
-    return _tensors.finish_sparse(loss, targets)
+    return loss
 
 
 class BinaryCrossentropy(FunctionLoss):

@@ -35,12 +35,17 @@ def value_and_grad(fn, x):
 
 
 def finite_difference(fn, x, step=1e-6):
-    """Central differences of a NumPy float64 function `fn` at `x`."""
+    """Central differences of the sum of a NumPy float64 function at `x`.
+
+    `fn` may return the per-sample losses: each is differenced before the
+    sum, so the rounding error scales with one loss, not with their total.
+    """
     x = np.asarray(x, dtype="float64")
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         up, down = x.copy(), x.copy()
         up[index] += step
         down[index] -= step
-        grad[index] = (fn(up) - fn(down)) / (2 * step)
+        difference = np.asarray(fn(up)) - np.asarray(fn(down))
+        grad[index] = np.sum(difference) / (2 * step)
     return grad

@@ -127,3 +127,111 @@ def reduce(losses, reduction, sample_weight=None, mask=None):
         return total / np.sum(_f64(sample_weight))
     count = losses.size if mask is None else np.sum(mask)
     return total / count if count else 0.0
+
+
+def binary_focal_crossentropy(
+    y_true,
+    y_pred,
+    apply_class_balancing=False,
+    alpha=0.25,
+    gamma=2.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+):
+    """Lin et al. 2017 eq. 5 with Keras's soft-label form:
+
+    mean_axis(alpha_t * (1 - p_t)**gamma * BCE), p_t = y p + (1 - y)(1 - p).
+    """
+    y, x = _f64(y_true), _f64(y_pred)
+    y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        log_p, log_not_p = log_sigmoid(x), log_sigmoid(-x)
+    else:
+        p = np.clip(x, EPSILON, 1 - EPSILON)
+        log_p, log_not_p = np.log(p), np.log(1 - p)
+    bce = -(y * log_p + (1 - y) * log_not_p)
+    one_minus_p_t = y * np.exp(log_not_p) + (1 - y) * np.exp(log_p)
+    loss = one_minus_p_t**gamma * bce
+    if apply_class_balancing:
+        loss = (y * alpha + (1 - y) * (1 - alpha)) * loss
+    return np.mean(loss, axis=axis)
+
+
+def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0):
+    """torchvision.ops.sigmoid_focal_loss, reduction="none", as documented:
+
+    p = sigmoid(x); ce = BCE-with-logits; p_t = p t + (1 - p)(1 - t);
+    loss = ce (1 - p_t)**gamma; if alpha >= 0: loss *= alpha t + (1-alpha)(1-t).
+    """
+    x, t = _f64(inputs), _f64(targets)
+    p = 1.0 / (1.0 + np.exp(-x))
+    ce = np.logaddexp(0.0, x) - x * t  # log(1 + e^x) - x t
+    p_t = p * t + (1 - p) * (1 - t)
+    loss = ce * (1 - p_t) ** gamma
+    if alpha >= 0:
+        loss = (alpha * t + (1 - alpha) * (1 - t)) * loss
+    return loss
+
+
+def categorical_focal_crossentropy(
+    y_true,
+    y_pred,
+    alpha=0.25,
+    gamma=2.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+):
+    """sum_c alpha_c (1 - p_c)**gamma_c (-y_c log p_c), Lin et al. per class.
+
+    1 - p_c is summed from the other classes' probabilities (no cancellation).
+    """
+    y = _f64(y_true)
+    classes = y.shape[axis]
+    y = y * (1 - label_smoothing) + label_smoothing / classes
+    log_p = categorical_log_probabilities(y_pred, from_logits, axis)
+    p = np.exp(log_p)
+    if from_logits:
+        # Summing the other classes, class by class, avoids computing 1 - p:
+        others = np.moveaxis(p, axis, -1)
+        one_minus_p = np.stack(
+            [
+                np.sum(np.delete(others, c, axis=-1), axis=-1)
+                for c in range(classes)
+            ],
+            axis=-1,
+        )
+        one_minus_p = np.moveaxis(one_minus_p, -1, axis)
+    else:
+        one_minus_p = 1 - p
+    a = _along(np.broadcast_to(alpha, (classes,)), y.ndim, axis)
+    g = _along(np.broadcast_to(gamma, (classes,)), y.ndim, axis)
+    return np.sum(a * one_minus_p**g * (-y * log_p), axis=axis)
+
+
+def sparse_categorical_focal_crossentropy(
+    y_true,
+    y_pred,
+    alpha=0.25,
+    gamma=2.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    ignore_class=None,
+    axis=-1,
+):
+    """The categorical focal loss on one-hot labels; ignored 0, invalid NaN."""
+    x = np.moveaxis(_f64(y_pred), axis, -1)
+    labels = np.asarray(y_true).astype("int64")
+    if labels.ndim == x.ndim:
+        labels = np.squeeze(labels, axis=axis)
+    classes = x.shape[-1]
+    valid = (labels >= 0) & (labels < classes)
+    one_hot = np.eye(classes)[np.where(valid, labels, 0)]
+    loss = categorical_focal_crossentropy(
+        one_hot, x, alpha, gamma, from_logits, label_smoothing, -1
+    )
+    loss = np.where(valid, loss, np.nan)
+    if ignore_class is not None:
+        loss = np.where(labels == ignore_class, 0.0, loss)
+    return loss

@@ -10,54 +10,14 @@ import keras_losses
 from tests import reference
 from tests.autodiff import finite_difference
 from tests.autodiff import value_and_grad
+from tests.helpers import REDUCTIONS
+from tests.helpers import WEIGHTINGS
+from tests.helpers import numpy as _numpy
+from tests.helpers import one_hot as _one_hot
+from tests.helpers import predictions as _predictions
+from tests.helpers import sample_weight as _sample_weight
+from tests.helpers import softmax as _softmax
 from tests.tolerance import assert_close
-
-REDUCTIONS = [
-    "sum_over_batch_size",
-    "sum",
-    "mean",
-    "mean_with_sample_weight",
-    "none",
-    None,
-]
-WEIGHTINGS = [None, "scalar", "per_sample", "per_element"]
-
-
-def _numpy(x):
-    if keras.backend.standardize_dtype(x.dtype) == "bfloat16":
-        x = keras.ops.cast(x, "float32")  # not every backend exports it
-    return np.asarray(keras.ops.convert_to_numpy(x), dtype="float64")
-
-
-def _sample_weight(kind, loss_shape, rng):
-    if kind is None:
-        return None
-    if kind == "scalar":
-        return 2.3
-    shape = loss_shape
-    if kind == "per_sample":  # (N, 1, ..., 1): broadcasts over the rest
-        shape = loss_shape[:1] + (1,) * (len(loss_shape) - 1)
-    return rng.uniform(0.0, 3.0, size=shape).astype("float32")
-
-
-def _softmax(x, axis):
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def _predictions(shape, from_logits, rng, axis=None):
-    """Logits, or probabilities (per class along `axis`, else independent)."""
-    logits = rng.normal(0.0, 3.0, size=shape)
-    if from_logits:
-        return logits.astype("float32")
-    if axis is None:
-        return rng.uniform(0.01, 0.99, size=shape).astype("float32")
-    return _softmax(logits, axis).astype("float32")
-
-
-def _one_hot(labels, classes, axis):
-    return np.moveaxis(np.eye(classes, dtype="float32")[labels], -1, axis)
-
 
 # --- The seed values (contract point 6) -------------------------------------
 
@@ -820,45 +780,6 @@ _CONFIG_INPUTS = {
     ),
     "SparseCategoricalCrossentropy": ([1, -1], [[0.3, -2.0], [4.0, 0.5]]),
 }
-
-
-@pytest.mark.parametrize("name", sorted(NON_DEFAULT))
-def test_config_round_trip(name):
-    import inspect
-
-    cls = getattr(keras_losses, name)
-    loss = cls(
-        **NON_DEFAULT[name], reduction="sum", name="custom", dtype="float64"
-    )
-    config = loss.get_config()
-    assert set(inspect.signature(cls).parameters) == set(config)
-    assert config["name"] == "custom" and config["dtype"] == "float64"
-    rebuilt = cls.from_config(config)
-    assert rebuilt.get_config() == config
-    y_true, y_pred = _CONFIG_INPUTS[name]
-    np.testing.assert_array_equal(
-        _numpy(rebuilt(y_true, y_pred)), _numpy(loss(y_true, y_pred))
-    )
-    restored = keras.saving.deserialize_keras_object(
-        keras.saving.serialize_keras_object(loss)
-    )
-    assert type(restored) is cls and restored.get_config() == config
-
-
-@pytest.mark.parametrize("name", sorted(NON_DEFAULT))
-def test_keras2_auto_reduction_config_loads(name):
-    cls = getattr(keras_losses, name)
-    config = dict(cls().get_config(), reduction="auto")
-    assert cls.from_config(config).reduction == "sum_over_batch_size"
-    assert (
-        cls(reduction="auto").get_config()["reduction"] == "sum_over_batch_size"
-    )
-
-
-@pytest.mark.parametrize("name", sorted(NON_DEFAULT))
-def test_found_by_keras_string_lookup(name):
-    loss = keras.losses.get(f"keras_losses>{name}")
-    assert type(loss) is getattr(keras_losses, name)
 
 
 # --- Bad hyperparameters and bad tensors ----------------------------------

@@ -5,7 +5,6 @@ in EXAMPLES (non-default hyperparameters and a task it fits), which a test
 enforces, so a new loss cannot skip these checks.
 """
 
-import inspect
 import json
 import subprocess
 import sys
@@ -14,51 +13,9 @@ import keras
 import numpy as np
 import pytest
 
-import keras_losses
-
-LOSS_CLASSES = {
-    name: obj
-    for name in keras_losses.__all__
-    if inspect.isclass(obj := getattr(keras_losses, name))
-    and issubclass(obj, keras.losses.Loss)
-}
-
-# name -> (non-default constructor arguments, task)
-EXAMPLES = {
-    "BinaryCrossentropy": (
-        dict(from_logits=True, label_smoothing=0.1, pos_weight=[1.0, 3.0, 0.5]),
-        "multilabel",
-    ),
-    "CategoricalCrossentropy": (
-        dict(
-            from_logits=True, label_smoothing=0.1, class_weight=[1.0, 3.0, 0.5]
-        ),
-        "one_hot",
-    ),
-    "SparseCategoricalCrossentropy": (
-        dict(
-            from_logits=True,
-            label_smoothing=0.1,
-            ignore_class=-1,
-            class_weight=[1.0, 3.0, 0.5],
-        ),
-        "sparse",
-    ),
-}
-
-
-def _task(task, seed=0, samples=32):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(samples, 4)).astype("float32")
-    labels = rng.integers(0, 3, size=samples)
-    if task == "multilabel":
-        y = rng.integers(0, 2, size=(samples, 3)).astype("float32")
-    elif task == "one_hot":
-        y = np.eye(3, dtype="float32")[labels]
-    else:
-        labels[::5] = -1  # some ignored
-        y = labels
-    return x, y
+from tests.examples import EXAMPLES
+from tests.examples import LOSS_CLASSES
+from tests.examples import task_data as _task
 
 
 def _model(seed=1):
@@ -128,7 +85,7 @@ def test_compile_by_registered_name(name):
     # Keras resolves the string itself (it raises for an unknown name).
     kwargs, task = EXAMPLES[name]
     x, y = _task(task)
-    if name == "SparseCategoricalCrossentropy":
+    if task == "sparse":
         y = np.where(y < 0, 0, y)  # default arguments: no ignore_class
     model = _model()
     model.compile(optimizer="sgd", loss=f"keras_losses>{name}")
