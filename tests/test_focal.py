@@ -616,3 +616,54 @@ def test_one_class_raises(name):
     y_true = [0] if name.startswith("Sparse") else [[1.0]]
     with pytest.raises(ValueError, match="at least 2 classes"):
         getattr(keras_losses, name)()(y_true, [[1.0]])
+
+
+# --- Bad tensors and dtypes ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        keras_losses.binary_focal_crossentropy,
+        keras_losses.categorical_focal_crossentropy,
+    ],
+)
+def test_shape_mismatch_names_both_shapes(function):
+    with pytest.raises(ValueError, match=r"same shape.*\(3, 1\).*\(3, 2\)"):
+        function(np.zeros((3, 1)), np.full((3, 2), 0.5))
+
+
+@pytest.mark.parametrize("kind", sorted(_FOCAL))
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_nan_prediction_propagates(kind, from_logits, backend):
+    ours, _, kwargs, _ = _FOCAL[kind]
+    y_true, logits = _extreme_inputs(kind, 1.0, samples=4)
+    y_pred = logits if from_logits else softmax(logits, -1).astype("float32")
+    y_pred[1, 0] = np.nan
+    if kind == "binary" and not from_logits and backend == "torch":
+        # Keras's torch kernel for probabilities refuses NaN: loud too.
+        with pytest.raises(RuntimeError, match="between 0 and 1"):
+            ours(y_true, y_pred, from_logits=from_logits, **kwargs)
+        return
+    loss = numpy(ours(y_true, y_pred, from_logits=from_logits, **kwargs))
+    assert np.isnan(loss[1]) and np.all(np.isfinite(np.delete(loss, 1)))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float64"])
+@pytest.mark.parametrize("kind", sorted(_FOCAL))
+def test_input_dtypes(dtype, kind, backend):
+    _skip_float64_on_plain_jax(dtype)
+    if backend == "torch" and kind == "binary" and dtype == "bfloat16":
+        pytest.skip(
+            "Keras's torch binary_crossentropy lacks bfloat16 (Keras too)"
+        )
+    ours, formula, kwargs, _ = _FOCAL[kind]
+    y_true, logits = _extreme_inputs(kind, 2.0, samples=8)
+    y_pred = keras.ops.cast(logits, dtype)
+    actual = ours(y_true, y_pred, from_logits=True, **kwargs)
+    assert keras.backend.standardize_dtype(actual.dtype) == dtype
+    expected = formula(y_true, logits, from_logits=True, **kwargs)
+    tolerance = {"float16": 1e-2, "bfloat16": 5e-2, "float64": 1e-6}[dtype]
+    np.testing.assert_allclose(
+        numpy(actual), expected, rtol=tolerance, atol=1e-3
+    )
