@@ -5,9 +5,14 @@ import keras
 from keras_losses import _keras_compat
 from keras_losses import _validation
 
-# Written once, appended to every loss class's docstring in place of the
-# marker below.
+# Written once, put into every loss class's docstring in place of the
+# markers below.
 COMMON_ARGS_MARKER = "{common_args}"
+RETURNS_MARKER = "{returns}"
+RETURNS = """\
+Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
+        scalar; with `reduction=None`, the loss of each sample (of each
+        element, for sparse labels), of shape `y_pred.shape` without `axis`."""
 COMMON_ARGS = """\
 reduction: How the per-sample losses are reduced, exactly as in
             `keras.losses.Loss`: `"sum_over_batch_size"` (the default) and
@@ -44,7 +49,9 @@ class FunctionLoss(keras.losses.Loss):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
-            cls.__doc__ = cls.__doc__.replace(COMMON_ARGS_MARKER, COMMON_ARGS)
+            cls.__doc__ = cls.__doc__.replace(
+                COMMON_ARGS_MARKER, COMMON_ARGS
+            ).replace(RETURNS_MARKER, RETURNS)
         keras.saving.register_keras_serializable(package="keras_losses")(cls)
         _keras_compat.add_loss_name(f"keras_losses>{cls.__name__}", cls)
 

@@ -58,6 +58,37 @@ def check_same_shape(y_true, y_pred):
         )
 
 
+def binary_inputs(y_true, y_pred, axis, label_smoothing):
+    """`(y_true, y_pred)` of a binary loss, checked, labels smoothed.
+
+    Smoothing squeezes the labels towards 0.5, as Keras does.
+    """
+    y_pred = as_float(y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    y_true, y_pred = match_rank(y_true, y_pred)
+    check_same_shape(y_true, y_pred)
+    canonical_axis(axis, len(y_pred.shape))
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return y_true, y_pred
+
+
+def categorical_inputs(y_true, y_pred, axis):
+    """`(y_true, y_pred, class_axis)` of a categorical loss, checked."""
+    y_pred = as_float(y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    check_same_shape(y_true, y_pred)
+    return y_true, y_pred, canonical_axis(axis, len(y_pred.shape))
+
+
+def smooth_labels(y_true, y_pred, class_axis, label_smoothing):
+    """Mix labels with the uniform distribution over the class axis."""
+    if not label_smoothing:
+        return y_true
+    classes = ops.cast(num_classes(y_pred, class_axis), y_pred.dtype)
+    return y_true * (1.0 - label_smoothing) + label_smoothing / classes
+
+
 def check_label_shape(labels, y_pred, class_axis):
     """Raise unless sparse `labels` have `y_pred`'s shape minus the class axis.
 

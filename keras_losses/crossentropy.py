@@ -84,13 +84,9 @@ def binary_crossentropy(
     [1.8326 0.7136]
     """
     validate(binary_crossentropy, locals())
-    y_pred = _tensors.as_float(y_pred)
-    y_true = ops.cast(y_true, y_pred.dtype)
-    y_true, y_pred = _tensors.match_rank(y_true, y_pred)
-    _tensors.check_same_shape(y_true, y_pred)
-    _tensors.canonical_axis(axis, len(y_pred.shape))
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    y_true, y_pred = _tensors.binary_inputs(
+        y_true, y_pred, axis, label_smoothing
+    )
     if pos_weight is None:
         elementwise = ops.binary_crossentropy(y_true, y_pred, from_logits)
     else:
@@ -174,15 +170,10 @@ def categorical_crossentropy(
     [0.0513 1.1513]
     """
     validate(categorical_crossentropy, locals())
-    y_pred = _tensors.as_float(y_pred)
-    y_true = ops.cast(y_true, y_pred.dtype)
-    _tensors.check_same_shape(y_true, y_pred)
-    class_axis = _tensors.canonical_axis(axis, len(y_pred.shape))
-    if label_smoothing:
-        classes = ops.cast(
-            _tensors.num_classes(y_pred, class_axis), y_pred.dtype
-        )
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / classes
+    y_true, y_pred, class_axis = _tensors.categorical_inputs(
+        y_true, y_pred, axis
+    )
+    y_true = _tensors.smooth_labels(y_true, y_pred, class_axis, label_smoothing)
     if class_weight is None:
         return ops.categorical_crossentropy(y_true, y_pred, from_logits, axis)
     # The loss is linear in the labels: weighting them weights each class's
@@ -328,9 +319,7 @@ class BinaryCrossentropy(FunctionLoss):
         {common_args}
 
     Returns:
-        Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
-        scalar, or with `reduction=None` the per-sample loss of shape
-        `y_pred.shape` without `axis`.
+        {returns}
 
     Formula:
         `mean_axis(-(pos_weight * y * log(p) + (1 - y) * log(1 - p)))`
@@ -381,9 +370,7 @@ class CategoricalCrossentropy(FunctionLoss):
         {common_args}
 
     Returns:
-        Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
-        scalar, or with `reduction=None` the per-sample loss of shape
-        `y_pred.shape` without `axis`.
+        {returns}
 
     Formula:
         `-sum_c class_weight_c * y_c * log(p_c)` over the class axis.
@@ -438,9 +425,7 @@ class SparseCategoricalCrossentropy(FunctionLoss):
         {common_args}
 
     Returns:
-        Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
-        scalar, or with `reduction=None` the per-element loss of shape
-        `y_pred.shape` without `axis`.
+        {returns}
 
     Formula:
         `(1 - ls) * w_k * (-log p_k) + ls * mean_c(w_c * (-log p_c))` for

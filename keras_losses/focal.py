@@ -103,13 +103,9 @@ def binary_focal_crossentropy(
     [0.3299 0.2058]
     """
     validate(binary_focal_crossentropy, locals())
-    y_pred = _tensors.as_float(y_pred)
-    y_true = ops.cast(y_true, y_pred.dtype)
-    y_true, y_pred = _tensors.match_rank(y_true, y_pred)
-    _tensors.check_same_shape(y_true, y_pred)
-    _tensors.canonical_axis(axis, len(y_pred.shape))
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    y_true, y_pred = _tensors.binary_inputs(
+        y_true, y_pred, axis, label_smoothing
+    )
     loss = ops.binary_crossentropy(y_true, y_pred, from_logits)
     if gamma:
         log_p, log_not_p = _logspace.binary(y_pred, from_logits)
@@ -190,10 +186,9 @@ def categorical_focal_crossentropy(
     [7.5]
     """
     validate(categorical_focal_crossentropy, locals())
-    y_pred = _tensors.as_float(y_pred)
-    y_true = ops.cast(y_true, y_pred.dtype)
-    _tensors.check_same_shape(y_true, y_pred)
-    class_axis = _tensors.canonical_axis(axis, len(y_pred.shape))
+    y_true, y_pred, class_axis = _tensors.categorical_inputs(
+        y_true, y_pred, axis
+    )
     _tensors.check_several_classes(y_pred, class_axis)
     if _is_zero(gamma):  # (1 - p) ** 0 = 1: alpha-weighted cross-entropy
         scalar_alpha = not isinstance(alpha, list)
@@ -206,11 +201,7 @@ def categorical_focal_crossentropy(
             class_weight=None if scalar_alpha else alpha,
         )
         return alpha * loss if scalar_alpha else loss
-    if label_smoothing:
-        classes = ops.cast(
-            _tensors.num_classes(y_pred, class_axis), y_pred.dtype
-        )
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / classes
+    y_true = _tensors.smooth_labels(y_true, y_pred, class_axis, label_smoothing)
     log_p, log_not_p = _logspace.categorical_with_complement(
         y_pred, from_logits, axis
     )
@@ -335,9 +326,7 @@ class BinaryFocalCrossentropy(FunctionLoss):
         {common_args}
 
     Returns:
-        Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
-        scalar, or with `reduction=None` the per-sample loss of shape
-        `y_pred.shape` without `axis`.
+        {returns}
 
     Formula:
         `mean_axis(alpha_t * (1 - p_t) ** gamma * bce(y, p))` with
@@ -392,9 +381,7 @@ class CategoricalFocalCrossentropy(FunctionLoss):
         {common_args}
 
     Returns:
-        Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
-        scalar, or with `reduction=None` the per-sample loss of shape
-        `y_pred.shape` without `axis`.
+        {returns}
 
     Formula:
         `sum_c alpha_c * (1 - p_c) ** gamma_c * (-y_c * log(p_c))`.
@@ -447,9 +434,7 @@ class SparseCategoricalFocalCrossentropy(FunctionLoss):
         {common_args}
 
     Returns:
-        Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
-        scalar, or with `reduction=None` the per-element loss of shape
-        `y_pred.shape` without `axis`.
+        {returns}
 
     Formula:
         `(1 - ls) * f_k + ls * mean_c(f_c)` for label `k`, with

@@ -86,6 +86,20 @@ def sparse_categorical_crossentropy(
     class_weight=None,
 ):
     """The categorical loss on one-hot labels; ignored -> 0, invalid -> NaN."""
+    return _on_one_hot(
+        categorical_crossentropy,
+        y_true,
+        y_pred,
+        ignore_class,
+        axis,
+        from_logits=from_logits,
+        label_smoothing=label_smoothing,
+        class_weight=class_weight,
+    )
+
+
+def _on_one_hot(categorical, y_true, y_pred, ignore_class, axis, **kwargs):
+    """A categorical reference applied to one-hot sparse labels."""
     x = np.moveaxis(_f64(y_pred), axis, -1)
     labels = np.asarray(y_true).astype("int64")
     if labels.ndim == x.ndim:
@@ -93,10 +107,7 @@ def sparse_categorical_crossentropy(
     classes = x.shape[-1]
     valid = (labels >= 0) & (labels < classes)
     one_hot = np.eye(classes)[np.where(valid, labels, 0)]
-    loss = categorical_crossentropy(
-        one_hot, x, from_logits, label_smoothing, -1, class_weight
-    )
-    loss = np.where(valid, loss, np.nan)
+    loss = np.where(valid, categorical(one_hot, x, axis=-1, **kwargs), np.nan)
     if ignore_class is not None:
         loss = np.where(labels == ignore_class, 0.0, loss)
     return loss
@@ -221,17 +232,14 @@ def sparse_categorical_focal_crossentropy(
     axis=-1,
 ):
     """The categorical focal loss on one-hot labels; ignored 0, invalid NaN."""
-    x = np.moveaxis(_f64(y_pred), axis, -1)
-    labels = np.asarray(y_true).astype("int64")
-    if labels.ndim == x.ndim:
-        labels = np.squeeze(labels, axis=axis)
-    classes = x.shape[-1]
-    valid = (labels >= 0) & (labels < classes)
-    one_hot = np.eye(classes)[np.where(valid, labels, 0)]
-    loss = categorical_focal_crossentropy(
-        one_hot, x, alpha, gamma, from_logits, label_smoothing, -1
+    return _on_one_hot(
+        categorical_focal_crossentropy,
+        y_true,
+        y_pred,
+        ignore_class,
+        axis,
+        alpha=alpha,
+        gamma=gamma,
+        from_logits=from_logits,
+        label_smoothing=label_smoothing,
     )
-    loss = np.where(valid, loss, np.nan)
-    if ignore_class is not None:
-        loss = np.where(labels == ignore_class, 0.0, loss)
-    return loss
