@@ -12,20 +12,36 @@ from keras_losses.focal import SparseCategoricalFocalCrossentropy
 from keras_losses.focal import binary_focal_crossentropy
 from keras_losses.focal import categorical_focal_crossentropy
 from keras_losses.focal import sparse_categorical_focal_crossentropy
+from keras_losses.regression import BalancedL1
+from keras_losses.regression import Huber
+from keras_losses.regression import Pinball
+from keras_losses.regression import SmoothL1
+from keras_losses.regression import balanced_l1
+from keras_losses.regression import huber
+from keras_losses.regression import pinball
+from keras_losses.regression import smooth_l1
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BalancedL1",
     "BinaryCrossentropy",
     "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
+    "Huber",
+    "Pinball",
+    "SmoothL1",
     "SparseCategoricalCrossentropy",
     "SparseCategoricalFocalCrossentropy",
+    "balanced_l1",
     "binary_crossentropy",
     "binary_focal_crossentropy",
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
+    "huber",
+    "pinball",
+    "smooth_l1",
     "sparse_categorical_crossentropy",
     "sparse_categorical_focal_crossentropy",
 ]

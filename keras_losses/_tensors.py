@@ -58,19 +58,25 @@ def check_same_shape(y_true, y_pred):
         )
 
 
-def binary_inputs(y_true, y_pred, axis, label_smoothing):
-    """`(y_true, y_pred)` of a binary loss, checked, labels smoothed.
+def paired_inputs(y_true, y_pred, axis):
+    """`(y_true, y_pred)` of an elementwise loss: same dtype, checked shapes.
 
-    Smoothing squeezes the labels towards 0.5, as Keras does.
+    Ranks differing by a trailing 1 are reconciled as Keras does; `axis`
+    (the axis a mean is taken over) must exist.
     """
     y_pred = as_float(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     y_true, y_pred = match_rank(y_true, y_pred)
     check_same_shape(y_true, y_pred)
     canonical_axis(axis, len(y_pred.shape))
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     return y_true, y_pred
+
+
+def smooth_binary_labels(y_true, label_smoothing):
+    """Squeeze binary labels towards 0.5, as Keras does."""
+    if not label_smoothing:
+        return y_true
+    return y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
 
 
 def categorical_inputs(y_true, y_pred, axis):

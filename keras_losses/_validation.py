@@ -117,11 +117,27 @@ def weights(*, scalar_allowed, optional):
     return check
 
 
-def hyperparameters(**checks):
+def fractions(name, value):
+    """A number in [0, 1], or a non-empty 1-D sequence of such numbers."""
+    expected = "a number in [0, 1] or a non-empty 1-D sequence of them"
+    if np.ndim(value) == 0:
+        scalar = value.item() if isinstance(value, np.ndarray) else value
+        if not _is_real(scalar) or not 0 <= scalar <= 1:  # NaN fails too
+            _fail(name, expected, value)
+        return float(scalar)
+    vector = _weight_vector(name, value, expected)
+    if any(v > 1 for v in vector):
+        _fail(name, expected, value)
+    return vector
+
+
+def hyperparameters(relation=None, **checks):
     """Declare the check of each keyword-only hyperparameter of a function.
 
-    The function is returned unchanged (so its doctests and signature stay
-    its own); the checks are stored on it for `validate`.
+    `relation`, if given, checks the normalised hyperparameters together
+    (e.g. a bound on a ratio of two) and raises `ValueError`. The function
+    is returned unchanged (so its doctests and signature stay its own); the
+    checks are stored on it for `validate`.
     """
 
     def register(fn):
@@ -135,6 +151,7 @@ def hyperparameters(**checks):
                 f"keyword-only arguments {sorted(keyword_only)}"
             )
         fn._hyperparameter_checks = checks
+        fn._hyperparameter_relation = relation
         return fn
 
     return register
@@ -149,11 +166,14 @@ def validate(fn, arguments):
     (bool, int, float, list of float or None), fit for a JSON config. Raises
     `ValueError` for a bad value.
     """
-    return {
+    values = {
         name: check(name, arguments[name])
         for name, check in fn._hyperparameter_checks.items()
         if name in arguments
     }
+    if fn._hyperparameter_relation is not None:
+        fn._hyperparameter_relation(values)
+    return values
 
 
 REDUCTIONS = (

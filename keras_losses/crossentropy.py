@@ -84,9 +84,8 @@ def binary_crossentropy(
     [1.8326 0.7136]
     """
     validate(binary_crossentropy, locals())
-    y_true, y_pred = _tensors.binary_inputs(
-        y_true, y_pred, axis, label_smoothing
-    )
+    y_true, y_pred = _tensors.paired_inputs(y_true, y_pred, axis)
+    y_true = _tensors.smooth_binary_labels(y_true, label_smoothing)
     if pos_weight is None:
         elementwise = ops.binary_crossentropy(y_true, y_pred, from_logits)
     else:

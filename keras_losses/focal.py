@@ -103,9 +103,8 @@ def binary_focal_crossentropy(
     [0.3299 0.2058]
     """
     validate(binary_focal_crossentropy, locals())
-    y_true, y_pred = _tensors.binary_inputs(
-        y_true, y_pred, axis, label_smoothing
-    )
+    y_true, y_pred = _tensors.paired_inputs(y_true, y_pred, axis)
+    y_true = _tensors.smooth_binary_labels(y_true, label_smoothing)
     loss = ops.binary_crossentropy(y_true, y_pred, from_logits)
     if gamma:
         log_p, log_not_p = _logspace.binary(y_pred, from_logits)

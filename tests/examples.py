@@ -62,6 +62,10 @@ EXAMPLES = {
         ),
         "sparse",
     ),
+    "SmoothL1": (dict(beta=0.5), "regression"),
+    "Huber": (dict(delta=0.5), "regression"),
+    "BalancedL1": (dict(alpha=0.4, gamma=1.2, beta=0.8), "regression"),
+    "Pinball": (dict(tau=[0.1, 0.5, 0.9]), "regression"),
 }
 
 
@@ -72,6 +76,8 @@ def task_data(task, seed=0, samples=32):
     labels = rng.integers(0, 3, size=samples)
     if task == "multilabel":
         y = rng.integers(0, 2, size=(samples, 3)).astype("float32")
+    elif task == "regression":
+        y = (x[:, :3] * 2.0 + rng.normal(size=(samples, 3))).astype("float32")
     elif task == "one_hot":
         y = np.eye(3, dtype="float32")[labels]
     else:

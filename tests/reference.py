@@ -243,3 +243,47 @@ def sparse_categorical_focal_crossentropy(
         from_logits=from_logits,
         label_smoothing=label_smoothing,
     )
+
+
+def smooth_l1(y_true, y_pred, beta=1.0, axis=-1):
+    """Girshick 2015 eq. 3 with PyTorch's beta: 0.5 d^2/beta | |d| - beta/2."""
+    d = np.abs(_f64(y_pred) - _f64(y_true))
+    if beta == 0:
+        return np.mean(d, axis=axis)
+    return np.mean(
+        np.where(d < beta, 0.5 * d**2 / beta, d - 0.5 * beta), axis=axis
+    )
+
+
+def huber(y_true, y_pred, delta=1.0, axis=-1):
+    """Huber 1964: 0.5 d^2 for |d| <= delta, else delta (|d| - delta / 2)."""
+    d = np.abs(_f64(y_pred) - _f64(y_true))
+    return np.mean(
+        np.where(d <= delta, 0.5 * d**2, delta * (d - 0.5 * delta)), axis=axis
+    )
+
+
+def balanced_l1(y_true, y_pred, alpha=0.5, gamma=1.5, beta=1.0, axis=-1):
+    """Pang et al. 2019 eq. 8 (beta = 1), scaled: beta * L(|d| / beta).
+
+    L(x) = alpha/b (b x + 1) ln(b x + 1) - alpha x for x < 1, else
+    gamma x + gamma/b - alpha, with alpha ln(b + 1) = gamma (eq. 9).
+    """
+    x = np.abs(_f64(y_pred) - _f64(y_true))
+    if beta == 0:
+        return np.mean(gamma * x, axis=axis)
+    b = np.exp(gamma / alpha) - 1
+    u = x / beta
+    paper = np.where(
+        u < 1,
+        alpha / b * (b * u + 1) * np.log(b * u + 1) - alpha * u,
+        gamma * u + gamma / b - alpha,
+    )
+    return np.mean(beta * paper, axis=axis)
+
+
+def pinball(y_true, y_pred, tau=0.5, axis=-1):
+    """Koenker and Bassett 1978: tau d for d >= 0, (tau - 1) d below."""
+    d = _f64(y_true) - _f64(y_pred)
+    tau = _f64(tau)  # scalar, or one per entry of the last axis
+    return np.mean(np.where(d >= 0, tau * d, (tau - 1) * d), axis=axis)
