@@ -235,7 +235,10 @@ def pinball(y_true, y_pred, *, tau=0.5, axis=-1):
     last = len(y_pred.shape) - 1
     tau = _tensors.per_class(tau, y_pred, last, "tau")
     error = y_true - y_pred
-    return ops.mean(ops.maximum(tau * error, (tau - 1.0) * error), axis=axis)
+    # max(tau d, (tau - 1) d) picks tau d exactly when d >= 0. (`where`, not
+    # `ops.maximum`: Keras's torch maximum returns float32 for float64.)
+    loss = ops.where(error >= 0, tau * error, (tau - 1.0) * error)
+    return ops.mean(loss, axis=axis)
 
 
 class SmoothL1(FunctionLoss):

@@ -370,3 +370,21 @@ def test_nan_prediction_propagates(name):
     y_pred[1, 2] = np.nan
     loss = numpy(FORMULAS[name][0](y_true, y_pred))
     assert np.isnan(loss[1]) and np.all(np.isfinite(loss[[0, 2]]))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float64"])
+@pytest.mark.parametrize("name", sorted(FORMULAS))
+def test_input_dtypes(dtype, name, backend):
+    if dtype == "float64" and backend == "jax":
+        import jax
+
+        if not jax.config.jax_enable_x64:
+            pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
+    ours, formula = FORMULAS[name]
+    y_true, y_pred = _errors((8, 4), np.random.default_rng(13))
+    actual = ours(y_true, keras.ops.cast(y_pred, dtype))
+    assert keras.backend.standardize_dtype(actual.dtype) == dtype
+    tolerance = {"float16": 1e-2, "bfloat16": 5e-2, "float64": 1e-6}[dtype]
+    np.testing.assert_allclose(
+        numpy(actual), formula(y_true, y_pred), rtol=tolerance, atol=1e-2
+    )
