@@ -43,7 +43,9 @@ class FunctionLoss(keras.losses.Loss):
     them to `fn` in `call`, builds `get_config()` from them (plus `name`,
     `reduction` and `dtype`) and registers the subclass for saving under
     `"keras_losses>ClassName"`. Reduction, `sample_weight` and masks are left
-    to `keras.losses.Loss.__call__`, so they behave as for Keras built-ins.
+    to `keras.losses.Loss.__call__`, so they behave as for Keras built-ins,
+    except that under `tf.distribute` a mask is counted over all replicas
+    (see `_keras_compat.count_mask_across_replicas`).
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -81,7 +83,8 @@ class FunctionLoss(keras.losses.Loss):
             )
 
     def call(self, y_true, y_pred):
-        return self._fn(y_true, y_pred, **self._hyperparameters)
+        losses = self._fn(y_true, y_pred, **self._hyperparameters)
+        return _keras_compat.count_mask_across_replicas(losses, self.reduction)
 
     def get_config(self):
         return {

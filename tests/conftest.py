@@ -22,6 +22,6 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{reference}: {error:.3g} ({case})")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def backend():
     return keras.backend.backend()

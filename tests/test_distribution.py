@@ -1,0 +1,51 @@
+"""Data-parallel training equals one-device training, for every loss.
+
+Each backend's engine runs in a fresh process (the device count must be
+fixed before the backend starts): see tests/distributed_fit.py.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.examples import LOSS_CLASSES
+
+
+@pytest.fixture(scope="module")
+def runs(backend):
+    if backend not in ("tensorflow", "jax"):
+        pytest.skip(
+            f"no data-parallel engine is tested on {backend}: Keras's "
+            "distribution API covers TensorFlow (tf.distribute) and JAX"
+        )
+    env = dict(os.environ, KERAS_BACKEND=backend)
+    env["XLA_FLAGS"] = (
+        env.get("XLA_FLAGS", "") + " --xla_force_host_platform_device_count=2"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.distributed_fit"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = json.loads(result.stdout.strip().splitlines()[-1])
+    assert runs.pop("devices") == 2
+    return runs
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
+def test_data_parallel_matches_one_device(runs, name):
+    # Uneven sample weights and (sparse losses) ignored labels spread
+    # unevenly over the two devices: the reduction must be the global one.
+    one, parallel = runs[name]["one_device"], runs[name]["data_parallel"]
+    np.testing.assert_allclose(parallel["losses"], one["losses"], rtol=1e-5)
+    for ours, reference in zip(
+        parallel["weights"], one["weights"], strict=True
+    ):
+        np.testing.assert_allclose(ours, reference, rtol=1e-5, atol=1e-6)
