@@ -1,14 +1,16 @@
 """One example per public loss class, for the cross-cutting tests.
 
 Each entry: constructor arguments other than the defaults, and the task
-(label format) the loss fits. tests/test_keras_integration.py fails if a
-class in `keras_losses.__all__` has no entry here.
+(label format) the loss fits. The cross-cutting tests run over the classes
+found in `keras_losses.__all__` (LOSS_CLASSES) and fail for one that has no
+entry here.
 """
 
 import inspect
 
 import keras
 import numpy as np
+import pytest
 
 import keras_losses
 
@@ -67,6 +69,16 @@ EXAMPLES = {
     "BalancedL1": (dict(alpha=0.4, gamma=1.2, beta=0.8), "regression"),
     "Pinball": (dict(tau=[0.1, 0.5, 0.9]), "regression"),
 }
+
+
+def example(name):
+    """`(kwargs, task)` for a loss class, failing the test if it has none."""
+    if name not in EXAMPLES:
+        pytest.fail(
+            f"{name} is in keras_losses.__all__ but has no entry in "
+            "tests/examples.py EXAMPLES (non-default arguments and a task)"
+        )
+    return EXAMPLES[name]
 
 
 def task_data(task, seed=0, samples=32):

@@ -1,8 +1,8 @@
-"""Every public loss class inside Keras: compile, fit, save, load, compile.
+"""Every public loss class inside Keras: compile, fit, save, load, export.
 
-The classes are discovered from `keras_losses.__all__`; each needs an entry
-in EXAMPLES (non-default hyperparameters and a task it fits), which a test
-enforces, so a new loss cannot skip these checks.
+The classes are discovered from `keras_losses.__all__` (LOSS_CLASSES); each
+needs an entry in tests/examples.py (non-default hyperparameters and a task
+it fits), so a new loss cannot skip these checks.
 """
 
 import json
@@ -15,6 +15,7 @@ import pytest
 
 from tests.examples import EXAMPLES
 from tests.examples import LOSS_CLASSES
+from tests.examples import example
 from tests.examples import task_data as _task
 
 
@@ -50,7 +51,8 @@ print(json.dumps(results))
 
 def test_fit_save_and_load_in_a_fresh_process(tmp_path):
     expected = {}
-    for name, (kwargs, task) in EXAMPLES.items():
+    for name in LOSS_CLASSES:
+        kwargs, task = example(name)
         x, y = _task(task)
         model = _model()
         model.compile(optimizer="adam", loss=LOSS_CLASSES[name](**kwargs))
@@ -62,7 +64,7 @@ def test_fit_save_and_load_in_a_fresh_process(tmp_path):
         expected[name] = (model.loss.get_config(), before, history)
     # A fresh process that imports nothing but keras and keras_losses.
     result = subprocess.run(
-        [sys.executable, "-c", _RELOAD, str(tmp_path), *EXAMPLES],
+        [sys.executable, "-c", _RELOAD, str(tmp_path), *LOSS_CLASSES],
         capture_output=True,
         text=True,
     )
@@ -80,10 +82,10 @@ def test_fit_save_and_load_in_a_fresh_process(tmp_path):
         )
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_compile_by_registered_name(name):
     # Keras resolves the string itself (it raises for an unknown name).
-    kwargs, task = EXAMPLES[name]
+    kwargs, task = example(name)
     x, y = _task(task)
     if task == "sparse":
         y = np.where(y < 0, 0, y)  # default arguments: no ignore_class
@@ -97,7 +99,7 @@ def test_compile_by_registered_name(name):
 
 
 def _fit_loss(name, jit_compile):
-    kwargs, task = EXAMPLES[name]
+    kwargs, task = example(name)
     x, y = _task(task)
     model = _model()
     model.compile(
@@ -110,7 +112,7 @@ def _fit_loss(name, jit_compile):
     return history.history["loss"]
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_xla_fit_matches_plain_fit(name, backend):
     if backend not in ("tensorflow", "jax"):
         pytest.skip(f"XLA compilation is a TensorFlow/JAX feature ({backend})")
@@ -121,13 +123,13 @@ def test_xla_fit_matches_plain_fit(name, backend):
     )
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_tf_function_with_unknown_shapes(name, backend):
     if backend != "tensorflow":
         pytest.skip("tf.function is TensorFlow's")
     import tensorflow as tf
 
-    kwargs, task = EXAMPLES[name]
+    kwargs, task = example(name)
     x, y = _task(task)
     logits = x[:, :3]
     loss = LOSS_CLASSES[name](**kwargs)
@@ -145,9 +147,9 @@ def test_tf_function_with_unknown_shapes(name, backend):
 
 
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_mixed_precision_computes_in_float32(policy, name):
-    kwargs, task = EXAMPLES[name]
+    kwargs, task = example(name)
     x, y = _task(task)
     reference_model = _model()
     keras.mixed_precision.set_dtype_policy(policy)
@@ -168,4 +170,36 @@ def test_mixed_precision_computes_in_float32(policy, name):
         keras.ops.convert_to_numpy(value),
         keras.ops.convert_to_numpy(expected),
         rtol=tolerance,
+    )
+    # Trained under the policy: finite float32 losses, and the same loss as
+    # the float32 model on the same weights.
+    model.compile(optimizer="sgd", loss=loss)
+    history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    assert np.all(np.isfinite(history.history["loss"]))
+    reference_model.set_weights(model.get_weights())
+    reference_model.compile(loss=LOSS_CLASSES[name](**kwargs))
+    np.testing.assert_allclose(
+        model.evaluate(x, y, verbose=0),
+        reference_model.evaluate(x, y, verbose=0),
+        rtol=tolerance,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
+def test_export_serves_the_models_predictions(name, backend, tmp_path):
+    if backend != "tensorflow":
+        pytest.skip("model.export to a TF SavedModel is tested on TensorFlow")
+    import tensorflow as tf
+
+    kwargs, task = example(name)
+    x, y = _task(task)
+    model = _model()
+    model.compile(optimizer="adam", loss=LOSS_CLASSES[name](**kwargs))
+    model.fit(x, y, epochs=1, verbose=0)
+    path = str(tmp_path / "exported")
+    model.export(path, verbose=False)
+    artifact = tf.saved_model.load(path)  # kept alive: it owns the weights
+    served = artifact.serve(tf.constant(x))
+    np.testing.assert_allclose(
+        served.numpy(), model.predict(x, verbose=0), rtol=1e-6, atol=1e-6
     )

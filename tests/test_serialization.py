@@ -6,8 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from tests.examples import EXAMPLES
 from tests.examples import LOSS_CLASSES
+from tests.examples import example
 from tests.examples import task_data
 
 
@@ -15,10 +15,20 @@ def _numpy(x):
     return keras.ops.convert_to_numpy(x)
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
+def test_default_config_holds_every_argument(name):
+    cls = LOSS_CLASSES[name]
+    config = cls().get_config()
+    assert set(inspect.signature(cls).parameters) == set(config)
+    assert "dtype" in config
+    rebuilt = cls.from_config(config)
+    assert rebuilt.get_config() == config
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_config_holds_every_argument_and_round_trips(name):
     cls = LOSS_CLASSES[name]
-    kwargs, task = EXAMPLES[name]
+    kwargs, task = example(name)
     loss = cls(**kwargs, reduction="sum", name="custom", dtype="float64")
     config = loss.get_config()
     assert set(inspect.signature(cls).parameters) == set(config)
@@ -38,9 +48,9 @@ def test_config_holds_every_argument_and_round_trips(name):
     assert type(restored) is cls and restored.get_config() == config
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_hyperparameters_read_as_attributes(name):
-    kwargs, _ = EXAMPLES[name]
+    kwargs, _ = example(name)
     loss = LOSS_CLASSES[name](**kwargs)
     for argument, value in kwargs.items():
         assert getattr(loss, argument) == value
@@ -48,7 +58,7 @@ def test_hyperparameters_read_as_attributes(name):
         loss.nonsense  # noqa: B018
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_keras2_auto_reduction_config_loads(name):
     cls = LOSS_CLASSES[name]
     config = dict(cls().get_config(), reduction="auto")
@@ -58,13 +68,13 @@ def test_keras2_auto_reduction_config_loads(name):
     )
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_found_by_keras_string_lookup(name):
     loss = keras.losses.get(f"keras_losses>{name}")
     assert type(loss) is LOSS_CLASSES[name]
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_dtype_policy_object_round_trips(name):
     policy = keras.DTypePolicy("mixed_bfloat16")
     loss = LOSS_CLASSES[name](dtype=policy)
@@ -73,13 +83,13 @@ def test_dtype_policy_object_round_trips(name):
     assert rebuilt.dtype == "bfloat16"
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 @pytest.mark.parametrize("bad", ["", 3])
 def test_bad_name_raises(name, bad):
     with pytest.raises(ValueError, match="`name` must be a non-empty str"):
         LOSS_CLASSES[name](name=bad)
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_name_none_is_generated_as_keras_does(name):
     assert LOSS_CLASSES[name](name=None).name
