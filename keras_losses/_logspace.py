@@ -54,6 +54,8 @@ def categorical_with_complement(y_pred, from_logits, axis=-1):
     if not from_logits:
         p = _clip(y_pred / ops.sum(y_pred, axis=axis, keepdims=True))
         return ops.log(p), ops.log1p(-p)
+    if 0 in tuple(y_pred.shape):  # an empty batch (Keras's max refuses it)
+        return y_pred, y_pred
     # Sums are taken around the largest logit of what they sum, so that no
     # logit as large as 1e4 is ever added to a number near 1 (which would
     # round away ~1e-3 of it). The shifts cancel out of the result, so they
@@ -68,12 +70,16 @@ def categorical_with_complement(y_pred, from_logits, axis=-1):
     others = ops.log1p(-ops.exp(ops.where(top, -1.0, log_p)))
     rest = ops.where(top, float("-inf"), y_pred)
     runner_up = ops.stop_gradient(ops.max(rest, axis=axis, keepdims=True))
-    # r - x_top, r the log-sum-exp of the logits other than the top one.
-    rest_minus_top = (runner_up - top_logit) + ops.log(
+    log_rest_sum = ops.log(
         ops.sum(ops.exp(rest - runner_up), axis=axis, keepdims=True)
     )
-    log_p = ops.where(top, -ops.softplus(rest_minus_top), log_p)
-    return log_p, ops.where(top, rest_minus_top - log_sum, others)
+    # r - x_c, r the log-sum-exp of the logits other than the top one; only
+    # read at the top class. x_c enters with its gradient (it is not a
+    # shift here).
+    rest_minus_x = (runner_up - y_pred) + log_rest_sum
+    log_not_p = ops.where(top, rest_minus_x + log_p, others)
+    log_p = ops.where(top, -ops.softplus(rest_minus_x), log_p)
+    return log_p, log_not_p
 
 
 def binary_complement_of_target(y_true, log_p, log_not_p):

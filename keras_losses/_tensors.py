@@ -17,6 +17,33 @@ def as_float(x):
     return x
 
 
+def mean(x, axis):
+    """`ops.mean` over `axis`, but 0 (not NaN) where that axis is empty.
+
+    A sample with no entries along `axis` (e.g. rank-1 inputs of length 0)
+    contributes no loss, rather than a NaN that would poison a batch.
+    """
+    if x.shape[axis] == 0:
+        return ops.sum(x, axis=axis)
+    return ops.mean(x, axis=axis)
+
+
+_HALF = ("float16", "bfloat16")
+
+
+def upcast_half(x):
+    """`x` in float32 if it is float16 or bfloat16, else unchanged.
+
+    Every loss computes half-precision inputs in float32 and returns the
+    loss in the input dtype: in float16 a clipped probability's 1 / p, a
+    weighted loss near 1e4 or its gradient pass the largest number, 65504,
+    and Keras's own kernels give NaN (e.g. binary cross-entropy at p = 1).
+    """
+    if keras.backend.standardize_dtype(x.dtype) in _HALF:
+        return ops.cast(x, "float32")
+    return x
+
+
 def static_shape(x):
     return tuple(x.shape)
 
@@ -59,17 +86,21 @@ def check_same_shape(y_true, y_pred):
 
 
 def paired_inputs(y_true, y_pred, axis):
-    """`(y_true, y_pred)` of an elementwise loss: same dtype, checked shapes.
+    """`(y_true, y_pred, dtype)` of an elementwise loss, shapes checked.
 
     Ranks differing by a trailing 1 are reconciled as Keras does; `axis`
-    (the axis a mean is taken over) must exist.
+    (the axis a mean is taken over) must exist. `dtype` is `y_pred`'s, which
+    the loss is returned in; half precision is computed in float32 (see
+    `upcast_half`).
     """
     y_pred = as_float(y_pred)
+    dtype = y_pred.dtype
+    y_pred = upcast_half(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     y_true, y_pred = match_rank(y_true, y_pred)
     check_same_shape(y_true, y_pred)
     canonical_axis(axis, len(y_pred.shape))
-    return y_true, y_pred
+    return y_true, y_pred, dtype
 
 
 def smooth_binary_labels(y_true, label_smoothing):
@@ -80,11 +111,16 @@ def smooth_binary_labels(y_true, label_smoothing):
 
 
 def categorical_inputs(y_true, y_pred, axis):
-    """`(y_true, y_pred, class_axis)` of a categorical loss, checked."""
+    """`(y_true, y_pred, class_axis, dtype)` of a categorical loss, checked.
+
+    As `paired_inputs`, without the rank reconciliation.
+    """
     y_pred = as_float(y_pred)
+    dtype = y_pred.dtype
+    y_pred = upcast_half(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     check_same_shape(y_true, y_pred)
-    return y_true, y_pred, canonical_axis(axis, len(y_pred.shape))
+    return y_true, y_pred, canonical_axis(axis, len(y_pred.shape)), dtype
 
 
 def smooth_labels(y_true, y_pred, class_axis, label_smoothing):
@@ -165,6 +201,7 @@ class SparseTargets(NamedTuple):
     y_pred: Any  # the class axis moved last; ignored rows replaced
     in_range: Any  # bool: label in [0, C) and not ignored
     ignored: Any  # bool, or None without `ignore_class`
+    dtype: Any  # the input dtype, which `finish_sparse` returns the loss in
 
 
 def sparse_targets(y_true, y_pred, axis, ignore_class):
@@ -177,6 +214,8 @@ def sparse_targets(y_true, y_pred, axis, ignore_class):
     no backend raises for some and silently returns 0 for others.
     """
     y_pred = as_float(y_pred)
+    dtype = y_pred.dtype
+    y_pred = upcast_half(y_pred)
     rank = len(y_pred.shape)
     class_axis = canonical_axis(axis, rank)
     labels = ops.convert_to_tensor(y_true)
@@ -196,14 +235,20 @@ def sparse_targets(y_true, y_pred, axis, ignore_class):
         # hold (even NaN) reaches neither the loss nor its gradient.
         y_pred = ops.where(ops.expand_dims(ignored, -1), 1.0, y_pred)
     labels = ops.where(in_range, labels, 0)
-    return SparseTargets(labels, y_pred, in_range, ignored)
+    return SparseTargets(labels, y_pred, in_range, ignored, dtype)
 
 
 def finish_sparse(loss, targets):
-    """NaN where the label was out of range; 0 and a Keras mask if ignored."""
+    """NaN where the label was out of range; 0 and a Keras mask if ignored.
+
+    The loss is returned in the input dtype.
+    """
+    loss = ops.cast(loss, targets.dtype)
     if targets.ignored is None:
         return ops.where(targets.in_range, loss, float("nan"))
-    invalid = ops.where(targets.ignored, 0.0, float("nan"))
+    invalid = ops.cast(
+        ops.where(targets.ignored, 0.0, float("nan")), loss.dtype
+    )
     loss = ops.where(targets.in_range, loss, invalid)
     _keras_compat.set_keras_mask(loss, ops.logical_not(targets.ignored))
     return loss

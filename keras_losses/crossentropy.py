@@ -84,7 +84,7 @@ def binary_crossentropy(
     [1.8326 0.7136]
     """
     validate(binary_crossentropy, locals())
-    y_true, y_pred = _tensors.paired_inputs(y_true, y_pred, axis)
+    y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
     y_true = _tensors.smooth_binary_labels(y_true, label_smoothing)
     if pos_weight is None:
         elementwise = ops.binary_crossentropy(y_true, y_pred, from_logits)
@@ -102,7 +102,7 @@ def binary_crossentropy(
         elementwise = weight * y_true * neg_log_p + (1.0 - y_true) * (
             neg_log_not_p
         )
-    return ops.mean(elementwise, axis=axis)
+    return ops.cast(_tensors.mean(elementwise, axis), dtype)
 
 
 @hyperparameters(
@@ -169,12 +169,13 @@ def categorical_crossentropy(
     [0.0513 1.1513]
     """
     validate(categorical_crossentropy, locals())
-    y_true, y_pred, class_axis = _tensors.categorical_inputs(
+    y_true, y_pred, class_axis, dtype = _tensors.categorical_inputs(
         y_true, y_pred, axis
     )
     y_true = _tensors.smooth_labels(y_true, y_pred, class_axis, label_smoothing)
     if class_weight is None:
-        return ops.categorical_crossentropy(y_true, y_pred, from_logits, axis)
+        loss = ops.categorical_crossentropy(y_true, y_pred, from_logits, axis)
+        return ops.cast(loss, dtype)
     # The loss is linear in the labels: weighting them weights each class's
     # term. TensorFlow's fused softmax kernel differentiates as if the labels
     # summed to 1 (its gradient is softmax - labels), so the weighted labels
@@ -186,7 +187,7 @@ def categorical_crossentropy(
     loss = ops.categorical_crossentropy(
         ops.divide_no_nan(y_true, total), y_pred, from_logits, axis
     )
-    return ops.squeeze(total, axis) * loss
+    return ops.cast(ops.squeeze(total, axis) * loss, dtype)
 
 
 @hyperparameters(
@@ -287,8 +288,6 @@ def sparse_crossentropy_of_targets(
     """
     labels, y_pred = targets.labels, targets.y_pred
     loss = ops.sparse_categorical_crossentropy(labels, y_pred, from_logits)
-    # Keras's JAX kernel returns float32 for half-precision input.
-    loss = ops.cast(loss, y_pred.dtype)
     if class_weight is not None:
         weight = _tensors.per_class(class_weight, y_pred, -1, "class_weight")
         loss = loss * ops.take(weight, labels)

@@ -103,7 +103,7 @@ def binary_focal_crossentropy(
     [0.3299 0.2058]
     """
     validate(binary_focal_crossentropy, locals())
-    y_true, y_pred = _tensors.paired_inputs(y_true, y_pred, axis)
+    y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
     y_true = _tensors.smooth_binary_labels(y_true, label_smoothing)
     loss = ops.binary_crossentropy(y_true, y_pred, from_logits)
     if gamma:
@@ -114,7 +114,7 @@ def binary_focal_crossentropy(
         loss = ops.exp(gamma * log_focus) * loss
     if apply_class_balancing:
         loss = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * loss
-    return ops.mean(loss, axis=axis)
+    return ops.cast(_tensors.mean(loss, axis), dtype)
 
 
 @hyperparameters(
@@ -185,7 +185,7 @@ def categorical_focal_crossentropy(
     [7.5]
     """
     validate(categorical_focal_crossentropy, locals())
-    y_true, y_pred, class_axis = _tensors.categorical_inputs(
+    y_true, y_pred, class_axis, dtype = _tensors.categorical_inputs(
         y_true, y_pred, axis
     )
     _tensors.check_several_classes(y_pred, class_axis)
@@ -199,7 +199,7 @@ def categorical_focal_crossentropy(
             axis=axis,
             class_weight=None if scalar_alpha else alpha,
         )
-        return alpha * loss if scalar_alpha else loss
+        return ops.cast(alpha * loss if scalar_alpha else loss, dtype)
     y_true = _tensors.smooth_labels(y_true, y_pred, class_axis, label_smoothing)
     log_p, log_not_p = _logspace.categorical_with_complement(
         y_pred, from_logits, axis
@@ -207,7 +207,7 @@ def categorical_focal_crossentropy(
     alpha = _tensors.per_class(alpha, y_pred, class_axis, "alpha")
     gamma = _tensors.per_class(gamma, y_pred, class_axis, "gamma")
     focal = alpha * ops.exp(gamma * log_not_p) * (-y_true * log_p)
-    return ops.sum(focal, axis=axis)
+    return ops.cast(ops.sum(focal, axis=axis), dtype)
 
 
 @hyperparameters(

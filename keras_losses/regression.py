@@ -63,14 +63,14 @@ def smooth_l1(y_true, y_pred, *, beta=1.0, axis=-1):
     [1.3125]
     """
     validate(smooth_l1, locals())
-    y_true, y_pred = _tensors.paired_inputs(y_true, y_pred, axis)
+    y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
     error = ops.abs(y_pred - y_true)
     if beta == 0:  # L1 exactly; the quadratic branch would divide by 0
-        return ops.mean(error, axis=axis)
+        return ops.cast(_tensors.mean(error, axis), dtype)
     loss = ops.where(
         error < beta, 0.5 * ops.square(error) / beta, error - 0.5 * beta
     )
-    return ops.mean(loss, axis=axis)
+    return ops.cast(_tensors.mean(loss, axis), dtype)
 
 
 @hyperparameters(delta=_positive, axis=integer)
@@ -106,14 +106,14 @@ def huber(y_true, y_pred, *, delta=1.0, axis=-1):
     [0.18 0.18]
     """
     validate(huber, locals())
-    y_true, y_pred = _tensors.paired_inputs(y_true, y_pred, axis)
+    y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
     error = ops.abs(y_pred - y_true)
     loss = ops.where(
         error <= delta,
         0.5 * ops.square(error),
         delta * error - 0.5 * delta**2,
     )
-    return ops.mean(loss, axis=axis)
+    return ops.cast(_tensors.mean(loss, axis), dtype)
 
 
 # b = exp(gamma / alpha) - 1 multiplies the error: past this ratio it
@@ -186,16 +186,19 @@ def balanced_l1(y_true, y_pred, *, alpha=0.5, gamma=1.5, beta=1.0, axis=-1):
     [2.2396]
     """
     validate(balanced_l1, locals())
-    y_true, y_pred = _tensors.paired_inputs(y_true, y_pred, axis)
+    y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
     error = ops.abs(y_pred - y_true)
     if beta == 0:  # the limit beta -> 0; the first branch divides by beta
-        return ops.mean(gamma * error, axis=axis)
+        return ops.cast(_tensors.mean(gamma * error, axis), dtype)
     b = math.expm1(gamma / alpha)
-    inlier = alpha / b * (b * error + beta) * ops.log1p(b * error / beta) - (
-        alpha * error
-    )
+    is_inlier = error < beta
+    # Double `where`: the inlier branch only sees inlier errors, so b * x /
+    # beta cannot overflow (a tiny beta) and send inf * 0 into the gradient.
+    x = ops.where(is_inlier, error, 0.0)
+    inlier = alpha / b * (b * x + beta) * ops.log1p(b * x / beta) - alpha * x
     outlier = gamma * error + beta * (gamma / b - alpha)
-    return ops.mean(ops.where(error < beta, inlier, outlier), axis=axis)
+    loss = ops.where(is_inlier, inlier, outlier)
+    return ops.cast(_tensors.mean(loss, axis), dtype)
 
 
 @hyperparameters(tau=fractions, axis=integer)
@@ -231,14 +234,14 @@ def pinball(y_true, y_pred, *, tau=0.5, axis=-1):
     [0.5]
     """
     validate(pinball, locals())
-    y_true, y_pred = _tensors.paired_inputs(y_true, y_pred, axis)
+    y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
     last = len(y_pred.shape) - 1
     tau = _tensors.per_class(tau, y_pred, last, "tau")
     error = y_true - y_pred
     # max(tau d, (tau - 1) d) picks tau d exactly when d >= 0. (`where`, not
     # `ops.maximum`: Keras's torch maximum returns float32 for float64.)
     loss = ops.where(error >= 0, tau * error, (tau - 1.0) * error)
-    return ops.mean(loss, axis=axis)
+    return ops.cast(_tensors.mean(loss, axis), dtype)
 
 
 class SmoothL1(FunctionLoss):

@@ -5,10 +5,25 @@ The backend is Keras's own choice, `KERAS_BACKEND` (tensorflow by default):
 relative errors seen against each reference are printed, for the record.
 """
 
+import os
+
 import keras
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings
 
 from tests import tolerance
+
+# Hypothesis example counts: "ci" keeps the suite fast; KERAS_LOSSES_PROFILE=
+# large runs many more, by hand.
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile(
+    "ci", max_examples=30, deadline=None, suppress_health_check=_SLOW_OK
+)
+settings.register_profile(
+    "large", max_examples=1000, deadline=None, suppress_health_check=_SLOW_OK
+)
+settings.load_profile(os.environ.get("KERAS_LOSSES_PROFILE", "ci"))
 
 
 def pytest_report_header(config):
@@ -16,6 +31,13 @@ def pytest_report_header(config):
 
 
 def pytest_terminal_summary(terminalreporter):
+    if tolerance.COUNTS:
+        terminalreporter.section("generated cases and bad inputs per loss")
+        for loss, counts in sorted(tolerance.COUNTS.items()):
+            terminalreporter.write_line(
+                f"{loss}: {counts['generated']} generated, "
+                f"{counts['bad']} bad inputs"
+            )
     if tolerance.WORST:
         terminalreporter.section("worst relative error per reference")
         for reference, (error, case) in sorted(tolerance.WORST.items()):

@@ -9,8 +9,31 @@ import numpy as np
 EPSILON = 1e-7
 
 
+def clip_probabilities(p, dtype=None):
+    """Clip to [EPSILON, 1 - EPSILON] as held in `dtype` (float32 default).
+
+    Where the dtype rounds 1 - EPSILON to 1 (float16, bfloat16), the upper
+    bound is the largest number below 1 instead.
+    """
+    import ml_dtypes
+
+    kind = ml_dtypes.bfloat16 if dtype == "bfloat16" else (dtype or "float32")
+    low = float(np.asarray(EPSILON, dtype=kind))
+    high = float(np.asarray(1 - EPSILON, dtype=kind))
+    if high >= 1.0:
+        high = 1.0 - float(ml_dtypes.finfo(kind).epsneg)
+    return np.clip(p, low, high)
+
+
 def _f64(x):
     return np.asarray(x, dtype="float64")
+
+
+def _mean(x, axis):
+    """Mean over `axis`; 0 for an empty axis (no entries, no loss)."""
+    if x.shape[axis] == 0:
+        return np.sum(x, axis=axis)
+    return np.mean(x, axis=axis)
 
 
 def log_sigmoid(x):
@@ -37,6 +60,7 @@ def binary_crossentropy(
     label_smoothing=0.0,
     axis=-1,
     pos_weight=None,
+    dtype=None,
 ):
     """mean_axis(-(w * y * log p + (1 - y) * log(1 - p))); w: pos_weight."""
     y, x = _f64(y_true), _f64(y_pred)
@@ -44,18 +68,18 @@ def binary_crossentropy(
     if from_logits:
         log_p, log_not_p = log_sigmoid(x), log_sigmoid(-x)
     else:
-        p = np.clip(x, EPSILON, 1 - EPSILON)
+        p = clip_probabilities(x, dtype)
         log_p, log_not_p = np.log(p), np.log(1 - p)
     w = 1.0 if pos_weight is None else _f64(pos_weight)  # along last axis
-    return np.mean(-(w * y * log_p + (1 - y) * log_not_p), axis=axis)
+    return _mean(-(w * y * log_p + (1 - y) * log_not_p), axis)
 
 
-def categorical_log_probabilities(y_pred, from_logits, axis):
+def categorical_log_probabilities(y_pred, from_logits, axis, dtype=None):
     x = _f64(y_pred)
     if from_logits:
         return log_softmax(x, axis)
     p = x / np.sum(x, axis=axis, keepdims=True)
-    return np.log(np.clip(p, EPSILON, 1 - EPSILON))
+    return np.log(clip_probabilities(p, dtype))
 
 
 def categorical_crossentropy(
@@ -65,6 +89,7 @@ def categorical_crossentropy(
     label_smoothing=0.0,
     axis=-1,
     class_weight=None,
+    dtype=None,
 ):
     """-sum_c w_c * y_c * log p_c, labels smoothed towards 1/C."""
     y = _f64(y_true)
@@ -72,7 +97,7 @@ def categorical_crossentropy(
     y = y * (1 - label_smoothing) + label_smoothing / classes
     if class_weight is not None:
         y = y * _along(class_weight, y.ndim, axis)
-    log_p = categorical_log_probabilities(y_pred, from_logits, axis)
+    log_p = categorical_log_probabilities(y_pred, from_logits, axis, dtype)
     return -np.sum(y * log_p, axis=axis)
 
 
@@ -84,6 +109,7 @@ def sparse_categorical_crossentropy(
     ignore_class=None,
     axis=-1,
     class_weight=None,
+    dtype=None,
 ):
     """The categorical loss on one-hot labels; ignored -> 0, invalid -> NaN."""
     return _on_one_hot(
@@ -95,6 +121,7 @@ def sparse_categorical_crossentropy(
         from_logits=from_logits,
         label_smoothing=label_smoothing,
         class_weight=class_weight,
+        dtype=dtype,
     )
 
 
@@ -149,6 +176,7 @@ def binary_focal_crossentropy(
     from_logits=False,
     label_smoothing=0.0,
     axis=-1,
+    dtype=None,
 ):
     """Lin et al. 2017 eq. 5 with Keras's soft-label form:
 
@@ -159,14 +187,14 @@ def binary_focal_crossentropy(
     if from_logits:
         log_p, log_not_p = log_sigmoid(x), log_sigmoid(-x)
     else:
-        p = np.clip(x, EPSILON, 1 - EPSILON)
+        p = clip_probabilities(x, dtype)
         log_p, log_not_p = np.log(p), np.log(1 - p)
     bce = -(y * log_p + (1 - y) * log_not_p)
     one_minus_p_t = y * np.exp(log_not_p) + (1 - y) * np.exp(log_p)
     loss = one_minus_p_t**gamma * bce
     if apply_class_balancing:
         loss = (y * alpha + (1 - y) * (1 - alpha)) * loss
-    return np.mean(loss, axis=axis)
+    return _mean(loss, axis)
 
 
 def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2.0):
@@ -193,6 +221,7 @@ def categorical_focal_crossentropy(
     from_logits=False,
     label_smoothing=0.0,
     axis=-1,
+    dtype=None,
 ):
     """sum_c alpha_c (1 - p_c)**gamma_c (-y_c log p_c), Lin et al. per class.
 
@@ -201,7 +230,7 @@ def categorical_focal_crossentropy(
     y = _f64(y_true)
     classes = y.shape[axis]
     y = y * (1 - label_smoothing) + label_smoothing / classes
-    log_p = categorical_log_probabilities(y_pred, from_logits, axis)
+    log_p = categorical_log_probabilities(y_pred, from_logits, axis, dtype)
     p = np.exp(log_p)
     if from_logits:
         # Summing the other classes, class by class, avoids computing 1 - p:
@@ -230,6 +259,7 @@ def sparse_categorical_focal_crossentropy(
     label_smoothing=0.0,
     ignore_class=None,
     axis=-1,
+    dtype=None,
 ):
     """The categorical focal loss on one-hot labels; ignored 0, invalid NaN."""
     return _on_one_hot(
@@ -242,6 +272,7 @@ def sparse_categorical_focal_crossentropy(
         gamma=gamma,
         from_logits=from_logits,
         label_smoothing=label_smoothing,
+        dtype=dtype,
     )
 
 
@@ -249,17 +280,15 @@ def smooth_l1(y_true, y_pred, beta=1.0, axis=-1):
     """Girshick 2015 eq. 3 with PyTorch's beta: 0.5 d^2/beta | |d| - beta/2."""
     d = np.abs(_f64(y_pred) - _f64(y_true))
     if beta == 0:
-        return np.mean(d, axis=axis)
-    return np.mean(
-        np.where(d < beta, 0.5 * d**2 / beta, d - 0.5 * beta), axis=axis
-    )
+        return _mean(d, axis)
+    return _mean(np.where(d < beta, 0.5 * d**2 / beta, d - 0.5 * beta), axis)
 
 
 def huber(y_true, y_pred, delta=1.0, axis=-1):
     """Huber 1964: 0.5 d^2 for |d| <= delta, else delta (|d| - delta / 2)."""
     d = np.abs(_f64(y_pred) - _f64(y_true))
-    return np.mean(
-        np.where(d <= delta, 0.5 * d**2, delta * (d - 0.5 * delta)), axis=axis
+    return _mean(
+        np.where(d <= delta, 0.5 * d**2, delta * (d - 0.5 * delta)), axis
     )
 
 
@@ -271,19 +300,21 @@ def balanced_l1(y_true, y_pred, alpha=0.5, gamma=1.5, beta=1.0, axis=-1):
     """
     x = np.abs(_f64(y_pred) - _f64(y_true))
     if beta == 0:
-        return np.mean(gamma * x, axis=axis)
+        return _mean(gamma * x, axis)
     b = np.exp(gamma / alpha) - 1
-    u = x / beta
-    paper = np.where(
-        u < 1,
-        alpha / b * (b * u + 1) * np.log(b * u + 1) - alpha * u,
-        gamma * u + gamma / b - alpha,
-    )
-    return np.mean(beta * paper, axis=axis)
+    with np.errstate(over="ignore", invalid="ignore"):  # branch not taken
+        u = x / beta
+        inlier = beta * (
+            alpha / b * (b * u + 1) * np.log(b * u + 1) - alpha * u
+        )
+    # beta * (gamma u + gamma / b - alpha), multiplied out so that a tiny
+    # beta cannot overflow u.
+    outlier = gamma * x + beta * (gamma / b - alpha)
+    return _mean(np.where(x < beta, inlier, outlier), axis)
 
 
 def pinball(y_true, y_pred, tau=0.5, axis=-1):
     """Koenker and Bassett 1978: tau d for d >= 0, (tau - 1) d below."""
     d = _f64(y_true) - _f64(y_pred)
     tau = _f64(tau)  # scalar, or one per entry of the last axis
-    return np.mean(np.where(d >= 0, tau * d, (tau - 1) * d), axis=axis)
+    return _mean(np.where(d >= 0, tau * d, (tau - 1) * d), axis)

@@ -40,3 +40,12 @@ def record(reference, error, case=""):
     """Record an error that is reported, not asserted (e.g. Keras's own)."""
     if error >= WORST.get(reference, (-1.0, ""))[0]:
         WORST[reference] = (float(error), case)
+
+
+# loss -> {"generated": cases run, "bad": bad inputs tried}
+COUNTS = {}
+
+
+def count(loss, what, number=1):
+    """Count a generated case or a bad input tried, for the summary."""
+    COUNTS.setdefault(loss, {"generated": 0, "bad": 0})[what] += number

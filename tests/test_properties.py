@@ -1,0 +1,443 @@
+"""Property-based tests: every loss on generated shapes, dtypes, arguments.
+
+Hypothesis draws, for each public loss, a shape (rank 1 to 4, batch 0 to
+64, classes 1 to 50), a dtype, hyperparameters over their valid range,
+`axis`, a reduction and `sample_weight`, and inputs from ordinary to extreme
+(logits up to +-1e4, probabilities exactly 0 and 1). The loss must match the
+float64 reference of tests/reference.py (tolerance set by the dtype), its
+gradient must be finite, and on ordinary float64 inputs it must match
+central differences of the reference.
+
+The number of examples comes from the hypothesis profile, chosen with the
+KERAS_LOSSES_PROFILE environment variable: "ci" (default, fast) or "large"
+(see tests/conftest.py).
+"""
+
+import inspect
+from typing import Any
+from typing import NamedTuple
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import assume
+from hypothesis import given
+from hypothesis import strategies as st
+
+import keras_losses
+from tests import reference
+from tests.autodiff import finite_difference
+from tests.autodiff import value_and_grad
+from tests.helpers import numpy
+from tests.tolerance import count
+
+# float64: Keras's TensorFlow sparse kernel renormalises probabilities after
+# clipping them, which moves a clipped loss by up to C * epsilon (5e-6).
+RTOL = {"float64": 1e-5, "float32": 2e-4, "float16": 3e-2, "bfloat16": 1.5e-1}
+EXTREME_LOGITS = [-1e4, -100.0, -20.0, 0.0, 20.0, 100.0, 1e4]
+
+
+class Spec(NamedTuple):
+    kind: str  # "binary", "categorical", "sparse" or "regression"
+    reference: Any
+    hyperparameters: Any  # a function: draw -> kwargs
+    min_classes: int = 1
+
+
+def _unit(draw):
+    return draw(st.floats(0.0, 1.0))
+
+
+def _weights(draw, classes, scalar_ok, optional):
+    choices = ["vector"] if classes else []
+    choices += ["scalar"] if scalar_ok else []
+    choices += ["none"] if optional else []
+    choice = draw(st.sampled_from(choices))
+    if choice == "none":
+        return None
+    if choice == "scalar":
+        return draw(st.floats(0.0, 5.0))
+    return draw(
+        st.lists(st.floats(0.0, 5.0), min_size=classes, max_size=classes)
+    )
+
+
+def _binary_ce(draw, classes):
+    return dict(
+        label_smoothing=_unit(draw),
+        pos_weight=_weights(draw, classes, scalar_ok=True, optional=True),
+    )
+
+
+def _categorical_ce(draw, classes):
+    return dict(
+        label_smoothing=_unit(draw),
+        class_weight=_weights(draw, classes, scalar_ok=False, optional=True),
+    )
+
+
+def _binary_focal(draw, classes):
+    return dict(
+        apply_class_balancing=draw(st.booleans()),
+        alpha=_unit(draw),
+        gamma=draw(st.floats(0.0, 5.0)),
+        label_smoothing=_unit(draw),
+    )
+
+
+def _categorical_focal(draw, classes):
+    return dict(
+        alpha=_weights(draw, classes, scalar_ok=True, optional=False),
+        gamma=_weights(draw, classes, scalar_ok=True, optional=False),
+        label_smoothing=_unit(draw),
+    )
+
+
+def _smooth_l1(draw, classes):
+    return dict(beta=draw(st.sampled_from([0.0, 0.1, 1.0, 2.5])))
+
+
+def _huber(draw, classes):
+    return dict(delta=draw(st.floats(0.01, 5.0)))
+
+
+def _balanced_l1(draw, classes):
+    alpha = draw(st.floats(0.05, 2.0))
+    gamma = draw(st.floats(0.05, min(5.0, 50 * alpha)))
+    return dict(alpha=alpha, gamma=gamma, beta=draw(st.floats(0.0, 3.0)))
+
+
+def _pinball(draw, classes):
+    if not classes or draw(st.booleans()):
+        return dict(tau=_unit(draw))
+    return dict(
+        tau=draw(
+            st.lists(st.floats(0.0, 1.0), min_size=classes, max_size=classes)
+        )
+    )
+
+
+SPECS = {
+    "binary_crossentropy": Spec(
+        "binary", reference.binary_crossentropy, _binary_ce
+    ),
+    "categorical_crossentropy": Spec(
+        "categorical", reference.categorical_crossentropy, _categorical_ce
+    ),
+    "sparse_categorical_crossentropy": Spec(
+        "sparse", reference.sparse_categorical_crossentropy, _categorical_ce
+    ),
+    "binary_focal_crossentropy": Spec(
+        "binary", reference.binary_focal_crossentropy, _binary_focal
+    ),
+    "categorical_focal_crossentropy": Spec(
+        "categorical",
+        reference.categorical_focal_crossentropy,
+        _categorical_focal,
+        min_classes=2,
+    ),
+    "sparse_categorical_focal_crossentropy": Spec(
+        "sparse",
+        reference.sparse_categorical_focal_crossentropy,
+        _categorical_focal,
+        min_classes=2,
+    ),
+    "smooth_l1": Spec("regression", reference.smooth_l1, _smooth_l1),
+    "huber": Spec("regression", reference.huber, _huber),
+    "balanced_l1": Spec("regression", reference.balanced_l1, _balanced_l1),
+    "pinball": Spec("regression", reference.pinball, _pinball),
+}
+
+
+def test_every_public_function_has_a_spec():
+    functions = {
+        name
+        for name in keras_losses.__all__
+        if inspect.isfunction(getattr(keras_losses, name))
+    }
+    assert functions == set(SPECS)
+
+
+def _dtypes(spec):
+    dtypes = ["float32", "float16", "bfloat16", "float64"]
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        if not jax.config.jax_enable_x64:
+            dtypes.remove("float64")  # JAX computes in float32 then
+    if backend == "torch" and spec.kind == "binary":
+        dtypes.remove("bfloat16")  # Keras's torch binary kernel lacks it
+    return dtypes
+
+
+class Case(NamedTuple):
+    y_true: Any
+    y_pred: Any  # float64 values, exactly representable in `dtype`
+    dtype: str
+    kwargs: dict
+    ordinary: bool
+    sample_weight: Any
+    reduction: Any
+
+
+def _round_to(values, dtype):
+    return numpy(keras.ops.cast(keras.ops.cast(values, "float32"), dtype))
+
+
+@st.composite
+def cases(draw, spec, dtypes=None):
+    dtype = draw(st.sampled_from(dtypes or _dtypes(spec)))
+    rank = draw(st.integers(1, 4))
+    classes = draw(st.integers(max(spec.min_classes, 1), 50))
+    if spec.kind == "regression":
+        classes = draw(st.integers(1, 8))
+    batch = draw(st.integers(0, 64))
+    middle = draw(
+        st.lists(
+            st.integers(1, 3),
+            min_size=max(rank - 2, 0),
+            max_size=max(rank - 2, 0),
+        )
+    )
+    shape = ([batch] + middle + [classes])[-rank:] if rank > 1 else [classes]
+    if spec.kind in ("binary", "regression") and rank == 1:
+        shape = [batch]
+    assume(np.prod(shape) <= 4096)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    axis = draw(st.integers(-rank, rank - 1)) if rank > 1 else -1
+    if spec.kind in ("categorical", "sparse"):
+        axis = -1  # the class axis; moved below when rank > 1
+    kwargs = spec.hyperparameters(draw, shape[-1])
+    ordinary = draw(st.booleans())
+    from_logits = draw(st.booleans()) if spec.kind != "regression" else None
+
+    if spec.kind == "regression":
+        scale = 2.0 if ordinary else 100.0
+        y_true = rng.normal(0.0, 1.0, size=shape)
+        y_pred = y_true + rng.normal(0.0, scale, size=shape)
+    elif from_logits:
+        if ordinary:
+            y_pred = rng.normal(0.0, 3.0, size=shape)
+        else:
+            y_pred = rng.choice(EXTREME_LOGITS, size=shape)
+    elif spec.kind == "binary":
+        if ordinary:
+            y_pred = rng.uniform(0.02, 0.98, size=shape)
+        else:
+            y_pred = rng.choice([0.0, 1.0, 0.5], size=shape)
+    else:
+        if ordinary:
+            logits = rng.normal(0.0, 1.0, size=shape)
+            y_pred = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+        else:  # one-hot probabilities: exact zeros and ones
+            y_pred = np.eye(shape[-1])[
+                rng.integers(0, shape[-1], size=shape[:-1])
+            ]
+    if from_logits is not None:
+        kwargs["from_logits"] = from_logits
+
+    if spec.kind == "binary":
+        y_true = rng.integers(0, 2, size=shape).astype("float64")
+    elif spec.kind in ("categorical", "sparse"):
+        labels = rng.integers(0, shape[-1], size=shape[:-1])
+        if spec.kind == "sparse" and draw(st.booleans()):
+            kwargs["ignore_class"] = -1
+            labels = np.where(rng.random(labels.shape) < 0.2, -1, labels)
+        y_true = labels if spec.kind == "sparse" else np.eye(shape[-1])[labels]
+        if rank > 1 and draw(st.booleans()):  # class axis elsewhere
+            axis = draw(st.integers(0, rank - 2))
+            y_pred = np.moveaxis(y_pred, -1, axis)
+            if spec.kind == "categorical":
+                y_true = np.moveaxis(y_true, -1, axis)
+    if "pos_weight" in kwargs and isinstance(kwargs["pos_weight"], list):
+        axis = draw(st.integers(-rank, rank - 1))  # pos_weight: last axis
+    kwargs["axis"] = axis
+
+    loss_shape = tuple(np.delete(np.shape(y_pred), axis % rank))
+    weighting = draw(
+        st.sampled_from([None, "scalar", "per_sample", "per_element"])
+    )
+    sample_weight = None
+    if weighting == "scalar":
+        sample_weight = 2.5
+    elif weighting and loss_shape:
+        shape_w = loss_shape
+        if weighting == "per_sample":
+            shape_w = loss_shape[:1] + (1,) * (len(loss_shape) - 1)
+        sample_weight = rng.uniform(0.0, 2.0, size=shape_w)
+    reduction = draw(
+        st.sampled_from(
+            ["sum_over_batch_size", "sum", "mean_with_sample_weight", None]
+        )
+    )
+    y_pred = _round_to(y_pred, dtype)
+    if spec.kind != "sparse":
+        y_true = _round_to(y_true, dtype)
+    return Case(
+        y_true, y_pred, dtype, kwargs, ordinary, sample_weight, reduction
+    )
+
+
+def _reference(spec, case):
+    kwargs = dict(case.kwargs)
+    if "dtype" in inspect.signature(spec.reference).parameters:
+        # Half-precision inputs are computed (and clipped) in float32.
+        kwargs["dtype"] = "float64" if case.dtype == "float64" else "float32"
+    return spec.reference(case.y_true, case.y_pred, **kwargs)
+
+
+# Largest finite numbers: a true loss beyond it is inf in that dtype.
+_LARGEST = {"float16": 65504.0, "bfloat16": 3.38e38}
+
+
+def _close(actual, expected, dtype, what, computed_in=None):
+    """Close to within `dtype`'s tolerance; `computed_in` sets the range."""
+    rtol = RTOL[dtype]
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    largest = _LARGEST.get(computed_in or dtype, np.inf)
+    too_big = np.abs(expected) > 0.99 * largest
+    if np.any(too_big):  # the true value is out of the dtype's range
+        assert np.all(np.isinf(actual[too_big])), what
+        actual, expected = actual[~too_big], expected[~too_big]
+    finite = np.isfinite(expected)
+    scale = max(1.0, float(np.max(np.abs(expected[finite]), initial=0.0)))
+    np.testing.assert_allclose(
+        actual, expected, rtol=rtol, atol=rtol * scale, err_msg=what
+    )
+
+
+def _check(name, case):
+    spec = SPECS[name]
+    function = getattr(keras_losses, name)
+    y_pred = keras.ops.cast(case.y_pred, case.dtype)
+    expected = _reference(spec, case)
+    actual = function(case.y_true, y_pred, **case.kwargs)
+    assert keras.backend.standardize_dtype(actual.dtype) == case.dtype
+    _close(numpy(actual), expected, case.dtype, f"{name} {case}")
+    assert not np.any(np.isnan(numpy(actual)) & np.isfinite(expected))
+
+    # The class, with Keras's reduction of its per-sample losses, computing
+    # in float32 as under a mixed-precision policy (a float16 sum of many
+    # large losses would overflow, in Keras's reduction as in any other).
+    class_name = _CLASSES[name]
+    loss = getattr(keras_losses, class_name)(
+        **case.kwargs, reduction=case.reduction
+    )
+    reduced = numpy(loss(case.y_true, y_pred, sample_weight=case.sample_weight))
+    mask = None
+    if case.kwargs.get("ignore_class") is not None:
+        labels = np.asarray(case.y_true)
+        if labels.ndim == case.y_pred.ndim:
+            labels = np.squeeze(labels, case.kwargs["axis"])
+        mask = labels != case.kwargs["ignore_class"]
+    if case.reduction != "mean_with_sample_weight" and expected.shape != (0,):
+        in_float32 = _reference(spec, case._replace(dtype="float32"))
+        want = reference.reduce(
+            in_float32, case.reduction, case.sample_weight, mask
+        )
+        tolerance = "float32" if case.dtype == "float64" else case.dtype
+        _close(reduced, want, tolerance, f"{class_name} {case}", "float32")
+    assert not np.any(np.isnan(reduced))
+
+    # The gradient is finite wherever the loss is.
+    if case.y_pred.size:
+        _, grad = value_and_grad(
+            lambda x: keras.ops.cast(
+                keras.ops.sum(
+                    function(
+                        case.y_true,
+                        keras.ops.cast(x, case.dtype),
+                        **case.kwargs,
+                    )
+                ),
+                "float32",
+            ),
+            case.y_pred.astype(
+                "float64" if case.dtype == "float64" else "float32"
+            ),
+        )
+        assert np.all(np.isfinite(grad)), f"{name} {case}"
+    count(name, "generated")
+
+
+_CLASSES = {
+    "binary_crossentropy": "BinaryCrossentropy",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+    "binary_focal_crossentropy": "BinaryFocalCrossentropy",
+    "categorical_focal_crossentropy": "CategoricalFocalCrossentropy",
+    "sparse_categorical_focal_crossentropy": (
+        "SparseCategoricalFocalCrossentropy"
+    ),
+    "smooth_l1": "SmoothL1",
+    "huber": "Huber",
+    "balanced_l1": "BalancedL1",
+    "pinball": "Pinball",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_generated_inputs_match_the_reference(name):
+    @given(case=cases(SPECS[name]))
+    def run(case):
+        _check(name, case)
+
+    run()
+
+
+@st.composite
+def ordinary_float64_cases(draw, spec):
+    case = draw(cases(spec, dtypes=["float64"]))
+    assume(case.ordinary and case.y_pred.size)
+    return case
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_gradient_matches_finite_differences(name):
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        if not jax.config.jax_enable_x64:
+            pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
+    spec = SPECS[name]
+    function = getattr(keras_losses, name)
+
+    @given(case=ordinary_float64_cases(spec), data=st.data())
+    def run(case, data):
+        y_pred = case.y_pred
+        _, grad = value_and_grad(
+            lambda x: keras.ops.sum(function(case.y_true, x, **case.kwargs)),
+            y_pred,
+        )
+        # A few coordinates: central differences cost two evaluations each.
+        picked = data.draw(
+            st.lists(st.integers(0, y_pred.size - 1), min_size=1, max_size=6)
+        )
+        for index in picked:
+            where = np.unravel_index(index, y_pred.shape)
+            if spec.kind == "regression":  # off the kinks of |d| and beta
+                error = abs(y_pred[where] - np.asarray(case.y_true)[where])
+                knots = [0.0] + [
+                    v for k, v in case.kwargs.items() if k in ("beta", "delta")
+                ]
+                if min(abs(error - knot) for knot in knots) < 1e-3:
+                    continue
+
+            def along(t, where=where):
+                moved = y_pred.copy()
+                moved[where] = t[0]
+                return _reference(spec, case._replace(y_pred=moved))
+
+            expected = finite_difference(along, np.array([y_pred[where]]), 1e-6)
+            np.testing.assert_allclose(
+                grad[where],
+                expected[0],
+                rtol=1e-4,
+                atol=1e-6,
+                err_msg=f"{case}",
+            )
+        count(name, "generated")
+
+    run()
