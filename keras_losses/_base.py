@@ -34,6 +34,25 @@ def _serialize_dtype(dtype):
     return keras.saving.serialize_keras_object(dtype)
 
 
+def _check_dtype(dtype):
+    expected = (
+        "None, the name of a float dtype or mixed policy, or a "
+        "keras.DTypePolicy computing in a float dtype"
+    )
+    if dtype is None:
+        return
+    try:
+        policy = keras.dtype_policies.get(dtype)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"`dtype` must be {expected}. Received: dtype={dtype!r}"
+        ) from error
+    if not keras.backend.is_float_dtype(policy.compute_dtype):
+        raise ValueError(
+            f"`dtype` must be {expected}. Received: dtype={dtype!r}"
+        )
+
+
 class FunctionLoss(keras.losses.Loss):
     """A `keras.losses.Loss` that forwards stored hyperparameters to a function.
 
@@ -68,6 +87,7 @@ class FunctionLoss(keras.losses.Loss):
                 f"name). Received: name={name!r}"
             )
         dtype = arguments.pop("dtype")  # str, DTypePolicy or its config
+        _check_dtype(dtype)
         super().__init__(
             name=name,
             reduction=_validation.reduction(arguments.pop("reduction")),

@@ -1,0 +1,307 @@
+"""Bad input fails loudly, for every argument of every public loss.
+
+Hyperparameters: each constructor argument of each class found in
+`keras_losses.__all__` is tried with wrong types, out-of-range values, NaN,
+inf and (per-class arguments) wrong-length sequences, in the constructor and
+in the functional form. Tensors: mismatched shapes, per-class sequences of
+the wrong length, empty batches and label dtypes. Every bad input tried is
+counted for the summary at the end of the run.
+"""
+
+import inspect
+
+import keras
+import numpy as np
+import pytest
+
+import keras_losses
+from tests.examples import LOSS_CLASSES
+from tests.helpers import numpy
+from tests.tolerance import count
+
+NAN, INF = float("nan"), float("inf")
+
+# The kinds of argument, and values each kind must refuse.
+BAD_VALUES = {
+    "bool": ["True", 1, 0.0, None, [True]],
+    "fraction": [-0.1, 1.5, NAN, INF, -INF, "0.1", None, True, [0.1]],
+    "nonnegative": [-1.0, NAN, INF, "1", None, True, [1.0]],
+    "positive": [0.0, -1.0, NAN, INF, "1", None, True, [1.0]],
+    "axis": [1.5, True, "1", None],
+    "optional_int": [1.5, True, "1", [1]],
+    "weights_or_scalar": [
+        -1.0,
+        NAN,
+        INF,
+        [1.0, -1.0],
+        [1.0, NAN],
+        [],
+        [[1.0]],
+        "1",
+        True,
+    ],
+    "weights": [2.0, -1.0, [1.0, -1.0], [1.0, INF], [], [[1.0]], "1", True],
+    "required_weights": [
+        -1.0,
+        NAN,
+        INF,
+        [1.0, -1.0],
+        [],
+        [[1.0]],
+        "1",
+        None,
+        True,
+    ],
+    "fractions": [
+        -0.1,
+        1.5,
+        NAN,
+        INF,
+        [0.1, 1.2],
+        [0.5, NAN],
+        [],
+        "0.5",
+        None,
+        True,
+    ],
+    "reduction": ["average", "AUTO", 1, ["sum"]],
+    "name": ["", 3, ["a"]],
+    "dtype": ["float17", "int32", 3],
+}
+COMMON = {"reduction": "reduction", "name": "name", "dtype": "dtype"}
+KINDS = {
+    "BinaryCrossentropy": dict(
+        from_logits="bool",
+        label_smoothing="fraction",
+        axis="axis",
+        pos_weight="weights_or_scalar",
+    ),
+    "CategoricalCrossentropy": dict(
+        from_logits="bool",
+        label_smoothing="fraction",
+        axis="axis",
+        class_weight="weights",
+    ),
+    "SparseCategoricalCrossentropy": dict(
+        from_logits="bool",
+        label_smoothing="fraction",
+        ignore_class="optional_int",
+        axis="axis",
+        class_weight="weights",
+    ),
+    "BinaryFocalCrossentropy": dict(
+        apply_class_balancing="bool",
+        alpha="fraction",
+        gamma="nonnegative",
+        from_logits="bool",
+        label_smoothing="fraction",
+        axis="axis",
+    ),
+    "CategoricalFocalCrossentropy": dict(
+        alpha="required_weights",
+        gamma="required_weights",
+        from_logits="bool",
+        label_smoothing="fraction",
+        axis="axis",
+    ),
+    "SparseCategoricalFocalCrossentropy": dict(
+        alpha="required_weights",
+        gamma="required_weights",
+        from_logits="bool",
+        label_smoothing="fraction",
+        ignore_class="optional_int",
+        axis="axis",
+    ),
+    "SmoothL1": dict(beta="nonnegative", axis="axis"),
+    "Huber": dict(delta="positive", axis="axis"),
+    "BalancedL1": dict(
+        alpha="positive", gamma="positive", beta="nonnegative", axis="axis"
+    ),
+    "Pinball": dict(tau="fractions", axis="axis"),
+}
+FUNCTIONS = {
+    "BinaryCrossentropy": keras_losses.binary_crossentropy,
+    "CategoricalCrossentropy": keras_losses.categorical_crossentropy,
+    "SparseCategoricalCrossentropy": (
+        keras_losses.sparse_categorical_crossentropy
+    ),
+    "BinaryFocalCrossentropy": keras_losses.binary_focal_crossentropy,
+    "CategoricalFocalCrossentropy": keras_losses.categorical_focal_crossentropy,
+    "SparseCategoricalFocalCrossentropy": (
+        keras_losses.sparse_categorical_focal_crossentropy
+    ),
+    "SmoothL1": keras_losses.smooth_l1,
+    "Huber": keras_losses.huber,
+    "BalancedL1": keras_losses.balanced_l1,
+    "Pinball": keras_losses.pinball,
+}
+SPARSE = {"SparseCategoricalCrossentropy", "SparseCategoricalFocalCrossentropy"}
+
+
+def _inputs(name, batch=2, classes=3):
+    rng = np.random.default_rng(0)
+    y_pred = rng.uniform(0.1, 0.9, size=(batch, classes)).astype("float32")
+    y_pred /= y_pred.sum(-1, keepdims=True)
+    if name in SPARSE:
+        return rng.integers(0, classes, size=batch), y_pred
+    return np.eye(classes, dtype="float32")[
+        rng.integers(0, classes, batch)
+    ], y_pred
+
+
+def test_every_argument_of_every_class_has_a_kind():
+    for name, cls in LOSS_CLASSES.items():
+        arguments = set(inspect.signature(cls).parameters)
+        assert arguments == set(KINDS[name]) | set(COMMON), name
+
+
+def _bad_cases():
+    for name in sorted(LOSS_CLASSES):
+        for argument, kind in {**KINDS[name], **COMMON}.items():
+            for value in BAD_VALUES[kind]:
+                yield name, argument, value
+
+
+@pytest.mark.parametrize("name, argument, value", list(_bad_cases()))
+def test_bad_argument_raises_naming_it(name, argument, value):
+    with pytest.raises(ValueError) as error:
+        LOSS_CLASSES[name](**{argument: value})
+    message = str(error.value)
+    assert f"`{argument}`" in message and "must be" in message, message
+    assert f"Received: {argument}=" in message, message
+    count(name, "bad")
+    if argument in COMMON:
+        return  # a class argument only
+    y_true, y_pred = _inputs(name)
+    with pytest.raises(ValueError, match=f"`{argument}` must be"):
+        FUNCTIONS[name](y_true, y_pred, **{argument: value})
+    count(name, "bad")
+
+
+PER_CLASS = [
+    ("BinaryCrossentropy", "pos_weight"),
+    ("CategoricalCrossentropy", "class_weight"),
+    ("SparseCategoricalCrossentropy", "class_weight"),
+    ("CategoricalFocalCrossentropy", "alpha"),
+    ("CategoricalFocalCrossentropy", "gamma"),
+    ("SparseCategoricalFocalCrossentropy", "alpha"),
+    ("SparseCategoricalFocalCrossentropy", "gamma"),
+    ("Pinball", "tau"),
+]
+
+
+@pytest.mark.parametrize("name, argument", PER_CLASS)
+@pytest.mark.parametrize("length", [2, 4])
+def test_wrong_length_per_class_sequence_names_both_lengths(
+    name, argument, length
+):
+    loss = LOSS_CLASSES[name](**{argument: [0.5] * length})
+    y_true, y_pred = _inputs(name, classes=3)
+    with pytest.raises(ValueError) as error:
+        loss(y_true, y_pred)
+    message = str(error.value)
+    assert f"`{argument}` must have one entry" in message
+    assert "3 along axis" in message and f"{length} entries" in message
+    count(name, "bad")
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
+def test_mismatched_shapes_name_both(name):
+    y_true, y_pred = _inputs(name, batch=4, classes=3)
+    y_pred = np.concatenate([y_pred, y_pred[:, :1]], axis=-1)  # (4, 4)
+    if name in SPARSE:
+        y_true = y_true[:3]  # (3,) labels against (4, 4)
+    with pytest.raises(ValueError) as error:
+        LOSS_CLASSES[name]()(y_true, y_pred)
+    message = str(error.value)
+    assert str(tuple(np.shape(y_true))) in message, message
+    assert "(4, 4)" in message, message
+    count(name, "bad")
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_nan_in_predictions_propagates(name, from_logits, backend):
+    kwargs = {}
+    if "from_logits" in KINDS[name]:
+        kwargs["from_logits"] = from_logits
+    elif from_logits:
+        pytest.skip(f"{name} takes no logits")
+    y_true, y_pred = _inputs(name, batch=3)
+    y_pred[1, 0] = np.nan
+    if name.startswith("Binary") and not from_logits and backend == "torch":
+        # Keras's torch kernel for probabilities refuses NaN: loud too.
+        with pytest.raises(RuntimeError, match="between 0 and 1"):
+            FUNCTIONS[name](y_true, y_pred, **kwargs)
+        return
+    loss = numpy(FUNCTIONS[name](y_true, y_pred, **kwargs))
+    assert np.isnan(loss[1]) and np.all(np.isfinite(loss[[0, 2]]))
+    count(name, "bad")
+
+
+@pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
+@pytest.mark.parametrize(
+    "reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight", None]
+)
+@pytest.mark.parametrize("rank", [2, 3])
+def test_empty_batch_gives_what_keras_gives(name, reduction, rank):
+    # The same shapes through a Keras built-in with the same reduction:
+    # an empty result, or 0 for the mean reductions, never NaN.
+    shape = (0, 3) if rank == 2 else (0, 2, 3)
+    y_pred = np.zeros(shape, "float32")
+    y_true = np.zeros(shape[:-1], "int64") if name in SPARSE else y_pred
+    ours = numpy(LOSS_CLASSES[name](reduction=reduction)(y_true, y_pred))
+    theirs = numpy(
+        keras.losses.MeanSquaredError(reduction=reduction)(y_pred, y_pred)
+    )
+    assert ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours, theirs)
+    assert not np.any(np.isnan(ours))
+    count(name, "bad")
+
+
+LABEL_PARITY = [
+    ("BinaryCrossentropy", keras.losses.BinaryCrossentropy, {}),
+    ("CategoricalCrossentropy", keras.losses.CategoricalCrossentropy, {}),
+    (
+        "SparseCategoricalCrossentropy",
+        keras.losses.SparseCategoricalCrossentropy,
+        {},
+    ),
+    ("BinaryFocalCrossentropy", keras.losses.BinaryFocalCrossentropy, {}),
+    (
+        "CategoricalFocalCrossentropy",
+        keras.losses.CategoricalFocalCrossentropy,
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize("name, keras_class, kwargs", LABEL_PARITY)
+@pytest.mark.parametrize("label_dtype", ["int32", "int64", "bool", "float32"])
+def test_label_dtypes_as_keras(name, keras_class, kwargs, label_dtype):
+    if name in SPARSE and label_dtype == "bool":
+        pytest.skip("sparse labels are class indices, not booleans")
+    y_true, y_pred = _inputs(name, batch=4)
+    labels = np.asarray(y_true).astype(label_dtype)
+    ours = numpy(LOSS_CLASSES[name](**kwargs)(labels, y_pred))
+    as_float = numpy(
+        LOSS_CLASSES[name](**kwargs)(y_true.astype("float32"), y_pred)
+    )
+    theirs = numpy(keras_class(**kwargs)(labels, y_pred))
+    np.testing.assert_allclose(ours, as_float, rtol=1e-6)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5)
+    # The functional forms take them too.
+    numpy(FUNCTIONS[name](labels, y_pred))
+
+
+@pytest.mark.parametrize("name", sorted(SPARSE))
+def test_sparse_focal_label_dtypes(name):
+    # No Keras sparse focal loss: integer and float labels agree.
+    y_true, y_pred = _inputs(name, batch=4)
+    results = [
+        numpy(LOSS_CLASSES[name]()(y_true.astype(dtype), y_pred))
+        for dtype in ("int32", "int64", "float32")
+    ]
+    np.testing.assert_allclose(results[0], results[1])
+    np.testing.assert_allclose(results[0], results[2])
