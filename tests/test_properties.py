@@ -294,7 +294,9 @@ _LARGEST = {"float16": 65504.0, "bfloat16": 3.38e38}
 def _close(actual, expected, dtype, what, computed_in=None):
     """Close to within `dtype`'s tolerance; `computed_in` sets the range."""
     rtol = RTOL[dtype]
-    actual, expected = np.asarray(actual), np.asarray(expected)
+    actual, expected = np.broadcast_arrays(
+        np.asarray(actual, "float64"), np.asarray(expected, "float64")
+    )
     largest = _LARGEST.get(computed_in or dtype, np.inf)
     size = np.abs(expected)
     too_big = size > largest * (1 + rtol)  # out of the dtype's range: inf
@@ -317,6 +319,7 @@ def _check(name, case):
     expected = _reference(spec, case)
     actual = function(case.y_true, y_pred, **case.kwargs)
     assert keras.backend.standardize_dtype(actual.dtype) == case.dtype
+    assert tuple(actual.shape) == np.shape(expected), f"{name} {case}"
     _close(numpy(actual), expected, case.dtype, f"{name} {case}")
     assert not np.any(np.isnan(numpy(actual)) & np.isfinite(expected))
 
