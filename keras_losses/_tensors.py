@@ -244,11 +244,12 @@ def finish_sparse(loss, targets):
     The loss is returned in the input dtype.
     """
     loss = ops.cast(loss, targets.dtype)
+    # The fill values are cast too: torch's `where` would promote float16
+    # to float32 for a Python float.
+    nan = ops.cast(float("nan"), loss.dtype)
     if targets.ignored is None:
-        return ops.where(targets.in_range, loss, float("nan"))
-    invalid = ops.cast(
-        ops.where(targets.ignored, 0.0, float("nan")), loss.dtype
-    )
+        return ops.where(targets.in_range, loss, nan)
+    invalid = ops.where(targets.ignored, ops.cast(0.0, loss.dtype), nan)
     loss = ops.where(targets.in_range, loss, invalid)
     _keras_compat.set_keras_mask(loss, ops.logical_not(targets.ignored))
     return loss
