@@ -53,6 +53,16 @@ def _along(weights, rank, axis):
     return _f64(weights).reshape(shape)
 
 
+def _binary_logs(y_true, y_pred, from_logits, label_smoothing, dtype):
+    """Labels smoothed towards 0.5, and log p, log(1 - p) of the positive."""
+    y, x = _f64(y_true), _f64(y_pred)
+    y = y * (1 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        return y, log_sigmoid(x), log_sigmoid(-x)
+    p = clip_probabilities(x, dtype)
+    return y, np.log(p), np.log(1 - p)
+
+
 def binary_crossentropy(
     y_true,
     y_pred,
@@ -63,13 +73,9 @@ def binary_crossentropy(
     dtype=None,
 ):
     """mean_axis(-(w * y * log p + (1 - y) * log(1 - p))); w: pos_weight."""
-    y, x = _f64(y_true), _f64(y_pred)
-    y = y * (1 - label_smoothing) + 0.5 * label_smoothing
-    if from_logits:
-        log_p, log_not_p = log_sigmoid(x), log_sigmoid(-x)
-    else:
-        p = clip_probabilities(x, dtype)
-        log_p, log_not_p = np.log(p), np.log(1 - p)
+    y, log_p, log_not_p = _binary_logs(
+        y_true, y_pred, from_logits, label_smoothing, dtype
+    )
     w = 1.0 if pos_weight is None else _f64(pos_weight)  # along last axis
     return _mean(-(w * y * log_p + (1 - y) * log_not_p), axis)
 
@@ -182,13 +188,9 @@ def binary_focal_crossentropy(
 
     mean_axis(alpha_t * (1 - p_t)**gamma * BCE), p_t = y p + (1 - y)(1 - p).
     """
-    y, x = _f64(y_true), _f64(y_pred)
-    y = y * (1 - label_smoothing) + 0.5 * label_smoothing
-    if from_logits:
-        log_p, log_not_p = log_sigmoid(x), log_sigmoid(-x)
-    else:
-        p = clip_probabilities(x, dtype)
-        log_p, log_not_p = np.log(p), np.log(1 - p)
+    y, log_p, log_not_p = _binary_logs(
+        y_true, y_pred, from_logits, label_smoothing, dtype
+    )
     bce = -(y * log_p + (1 - y) * log_not_p)
     one_minus_p_t = y * np.exp(log_not_p) + (1 - y) * np.exp(log_p)
     loss = one_minus_p_t**gamma * bce
