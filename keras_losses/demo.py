@@ -1,13 +1,22 @@
 """`python -m keras_losses demo`: the package at work in under a minute.
 
 1. The seed values of the contract, side by side with Keras's built-ins.
-2. A rare-positive task (1 % positives, fixed seed) trained twice with the
-   same model and seed: plain binary cross-entropy, and with `pos_weight`
-   set to the negative/positive ratio. Recall at a 0.5 threshold and the
-   precision-recall AUC are printed for both.
-3. The weighted model saved as `.keras`, reloaded in a fresh Python process
-   that has only run `import keras_losses` (no `custom_objects`), and its
-   loss config and predictions compared with the original's.
+2. A rare-positive task (8-D Gaussian blobs, 1 % positives, fixed seed)
+   trained with the same small model, seed and optimizer once per loss:
+     bce       BinaryCrossentropy(from_logits=True)
+     focal     BinaryFocalCrossentropy(from_logits=True), gamma=2
+     weighted  BinaryCrossentropy(from_logits=True, pos_weight=N/P), the
+               negative/positive ratio of the training set
+   One line per epoch while training, then a table on a held-out set of the
+   same size: the precision-recall AUC (average precision), the recall at
+   the best threshold whose precision is at least 0.5, and the last epoch's
+   training loss (each loss on its own scale).
+3. The focal model (or, without it, the last one trained) saved as
+   `.keras`, reloaded in a fresh Python process that has only run
+   `import keras_losses` (no `custom_objects`), and its loss config, loss
+   value and predictions compared with the original's.
+
+Seeds are fixed: a rerun prints the same numbers on the same machine.
 """
 
 import argparse
@@ -16,8 +25,12 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
+
+LOSS_CHOICES = ("bce", "focal", "weighted")
+PRECISION_TARGET = 0.5
 
 
 def _seed_values():
@@ -46,7 +59,7 @@ def _seed_values():
         print(f"{name:32s} {ours:12.7f} {theirs:12.7f}")
 
 
-def _imbalanced_data(samples, seed):
+def imbalanced_data(samples, seed):
     """Two Gaussian blobs in 8-D, 1 % positives, overlapping a little."""
     rng = np.random.default_rng(seed)
     labels = (rng.random(samples) < 0.01).astype("float32")
@@ -55,34 +68,100 @@ def _imbalanced_data(samples, seed):
     return features, labels[:, None]
 
 
-def _model(seed):
+def precision_recall_curve(labels, scores):
+    """Precision and recall at each distinct score used as a threshold.
+
+    A sample is predicted positive when its score is >= the threshold; tied
+    scores are one threshold. Returns `(precision, recall)`, highest threshold
+    first, or two empty arrays when `labels` has no positive.
+    """
+    labels = np.asarray(labels, dtype=bool).ravel()
+    scores = np.asarray(scores, dtype="float64").ravel()
+    if not labels.any():
+        return np.zeros(0), np.zeros(0)
+    order = np.argsort(-scores, kind="stable")
+    scores, hits = scores[order], labels[order]
+    last_of_tie = np.r_[scores[1:] != scores[:-1], True]
+    true_positives = np.cumsum(hits)[last_of_tie]
+    predicted = np.arange(1, len(hits) + 1)[last_of_tie]
+    return true_positives / predicted, true_positives / labels.sum()
+
+
+def average_precision(labels, scores):
+    """PR AUC as average precision: sum of (R_k - R_{k-1}) * P_k.
+
+    NaN when `labels` has no positive.
+    """
+    precision, recall = precision_recall_curve(labels, scores)
+    if not len(recall):
+        return float("nan")
+    return float(np.sum(np.diff(recall, prepend=0.0) * precision))
+
+
+def recall_at_precision(labels, scores, target):
+    """The largest recall of a threshold whose precision is >= `target`.
+
+    0 when no threshold reaches `target`; NaN when `labels` has no positive.
+    """
+    precision, recall = precision_recall_curve(labels, scores)
+    if not len(recall):
+        return float("nan")
+    return float(recall[precision >= target].max(initial=0.0))
+
+
+def _losses(chosen, labels):
+    import keras_losses
+
+    positives = max(int(labels.sum()), 1)
+    ratio = float(round((len(labels) - positives) / positives))
+    makers = {
+        "bce": (
+            "BinaryCrossentropy()",
+            lambda: keras_losses.BinaryCrossentropy(from_logits=True),
+        ),
+        "focal": (
+            "BinaryFocalCrossentropy(gamma=2)",
+            lambda: keras_losses.BinaryFocalCrossentropy(
+                gamma=2.0, from_logits=True
+            ),
+        ),
+        "weighted": (
+            f"BinaryCrossentropy(pos_weight={ratio:.0f})",
+            lambda: keras_losses.BinaryCrossentropy(
+                from_logits=True, pos_weight=ratio
+            ),
+        ),
+    }
+    return [(key, *makers[key]) for key in chosen]
+
+
+def _train(loss, features, labels, epochs, seed):
     import keras
 
+    class EpochLine(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            print(
+                f"  epoch {epoch + 1:>{len(str(epochs))}}/{epochs}"
+                f"  loss {logs['loss']:.5f}",
+                flush=True,
+            )
+
     keras.utils.set_random_seed(seed)
-    return keras.Sequential(
+    model = keras.Sequential(
         [
             keras.Input((8,)),
             keras.layers.Dense(16, activation="relu"),
             keras.layers.Dense(1),
         ]
     )
-
-
-def _pr_auc(labels, scores):
-    """Area under the precision-recall curve (average precision)."""
-    order = np.argsort(-scores)
-    hits = labels[order]
-    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-    return float(np.sum(precision * hits) / max(hits.sum(), 1))
-
-
-def _train(loss, features, labels, epochs, seed):
-    import keras
-
-    model = _model(seed)
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss=loss)
     history = model.fit(
-        features, labels, epochs=epochs, batch_size=256, verbose=2
+        features,
+        labels,
+        epochs=epochs,
+        batch_size=256,
+        verbose=0,
+        callbacks=[EpochLine()],
     )
     return model, history.history["loss"][-1]
 
@@ -93,82 +172,118 @@ import numpy as np
 import keras
 import keras_losses  # registers the losses: no custom_objects needed
 model = keras.models.load_model(sys.argv[1])
-features = np.load(sys.argv[2])
+data = np.load(sys.argv[2])
 print(json.dumps({
+    "class": type(model.loss).__name__,
     "config": model.loss.get_config(),
-    "predictions": model.predict(features, verbose=0).ravel().tolist(),
+    "loss": model.evaluate(data["x"], data["y"], batch_size=256, verbose=0),
+    "predictions": model.predict(data["x"], verbose=0).ravel().tolist(),
 }))
 """
 
 
-def _reload_in_fresh_process(model, features, folder):
-    path = os.path.join(folder, "pos_weighted_bce.keras")
-    model.save(path)
-    features_path = os.path.join(folder, "features.npy")
-    np.save(features_path, features)
+def _reload_in_fresh_process(path, features, labels, folder):
+    data_path = os.path.join(folder, "demo_check_data.npz")
+    np.savez(data_path, x=features, y=labels)
     result = subprocess.run(
-        [sys.executable, "-c", _RELOAD, path, features_path],
+        [sys.executable, "-c", _RELOAD, path, data_path],
         capture_output=True,
         text=True,
-        check=True,
     )
-    return path, json.loads(result.stdout.strip().splitlines()[-1])
+    os.remove(data_path)
+    if result.returncode != 0:
+        raise RuntimeError(
+            "Reloading the saved model in a fresh process failed with exit "
+            f"code {result.returncode}; expected 0. Its stderr ends with:\n"
+            + result.stderr[-2000:]
+        )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run(epochs=5, samples=20_000, output=None, seed=0):
+def run(epochs=10, samples=50_000, losses=LOSS_CHOICES, output=None, seed=0):
+    """Runs the demo, printing as it goes; True if the reload check passed."""
     import keras
 
-    import keras_losses
-
+    start = time.perf_counter()
     print(f"keras {keras.__version__}, backend {keras.backend.backend()}\n")
     print("1. Seed values")
     _seed_values()
 
+    features, labels = imbalanced_data(samples, seed)
+    test_features, test_labels = imbalanced_data(samples, seed + 1)
     print(
-        f"\n2. Rare positives: {samples} samples, 1% positive, {epochs} epochs"
+        f"\n2. Rare positives, {epochs} epochs per loss: {samples} training "
+        f"samples ({int(labels.sum())} positive),\n   {samples} test samples "
+        f"({int(test_labels.sum())} positive)"
     )
-    features, labels = _imbalanced_data(samples, seed)
-    test_features, test_labels = _imbalanced_data(samples // 2, seed + 1)
-    ratio = float((labels == 0).sum() / max((labels == 1).sum(), 1))
-    losses = {
-        "BinaryCrossentropy()": keras_losses.BinaryCrossentropy(
-            from_logits=True
-        ),
-        f"BinaryCrossentropy(pos_weight={ratio:.0f})": (
-            keras_losses.BinaryCrossentropy(from_logits=True, pos_weight=ratio)
-        ),
-    }
-    rows = []
-    for name, loss in losses.items():
-        print(f"\ntraining with {name}")
-        model, final_loss = _train(loss, features, labels, epochs, seed)
-        scores = model.predict(test_features, verbose=0).ravel()
-        positives = test_labels.ravel() == 1
-        recall = float(np.mean(scores[positives] > 0.0))  # p > 0.5
-        rows.append((name, final_loss, recall, _pr_auc(positives, scores)))
-    print(f"\n{'loss':34s} {'final loss':>10s} {'recall':>7s} {'PR AUC':>7s}")
-    for name, final_loss, recall, auc in rows:
-        print(f"{name:34s} {final_loss:10.4f} {recall:7.3f} {auc:7.3f}")
+    rows, models = [], {}
+    for key, name, make in _losses(losses, labels):
+        print(f"training with {name}", flush=True)
+        model, final_loss = _train(make(), features, labels, epochs, seed)
+        models[key] = model
+        scores = model.predict(test_features, batch_size=4096, verbose=0)
+        rows.append(
+            (
+                name,
+                average_precision(test_labels, scores),
+                recall_at_precision(test_labels, scores, PRECISION_TARGET),
+                final_loss,
+            )
+        )
+    recall_header = f"recall@P>={PRECISION_TARGET}"
+    print(
+        f"\n{'loss':34s} {'PR AUC':>7s} {recall_header:>13s} "
+        f"{'final loss':>10s}"
+    )
+    for name, auc, recall, final_loss in rows:
+        print(f"{name:34s} {auc:7.3f} {recall:13.3f} {final_loss:10.5f}")
+    print(
+        "PR AUC: average precision on the test set. recall@P>="
+        f"{PRECISION_TARGET}: the largest test\nrecall at a threshold whose "
+        f"precision is >= {PRECISION_TARGET}. final loss: the last epoch's\n"
+        "training loss, each loss on its own scale."
+    )
 
-    print("\n3. Save as .keras, reload in a fresh process")
+    key = "focal" if "focal" in models else list(models)[-1]
+    model = models[key]
+    print(
+        f"\n3. The {key} model saved as .keras, reloaded in a fresh process "
+        "(no custom_objects)"
+    )
     folder = output or tempfile.mkdtemp(prefix="keras_losses_demo_")
     os.makedirs(folder, exist_ok=True)
-    path, reloaded = _reload_in_fresh_process(
-        model, test_features[:256], folder
+    path = os.path.join(folder, f"demo_{key}.keras")
+    model.save(path)
+    check_features, check_labels = test_features[:2048], test_labels[:2048]
+    reloaded = _reload_in_fresh_process(
+        path, check_features, check_labels, folder
     )
-    same_config = reloaded["config"] == model.loss.get_config()
-    same_predictions = np.allclose(
-        reloaded["predictions"],
-        model.predict(test_features[:256], verbose=0).ravel(),
-        rtol=1e-6,
-        atol=1e-6,
+    original_loss = model.evaluate(
+        check_features, check_labels, batch_size=256, verbose=0
     )
+    same = {
+        "loss config": reloaded["config"] == model.loss.get_config(),
+        "loss value": bool(
+            np.isclose(reloaded["loss"], original_loss, rtol=1e-6, atol=0)
+        ),
+        "predictions": bool(
+            np.allclose(
+                reloaded["predictions"],
+                model.predict(check_features, verbose=0).ravel(),
+                rtol=1e-6,
+                atol=1e-6,
+            )
+        ),
+    }
     print(f"saved to {path}")
-    print(f"reloaded loss: {reloaded['config']}")
+    print(f"reloaded loss: {reloaded['class']}({reloaded['config']})")
     print(
-        f"same loss config: {same_config}; same predictions: {same_predictions}"
+        f"loss on {len(check_labels)} test samples: original "
+        f"{original_loss:.7f}, reloaded {reloaded['loss']:.7f}"
     )
-    return same_config and same_predictions
+    print("; ".join(f"same {what}: {ok}" for what, ok in same.items()))
+    print(f"\ndone in {time.perf_counter() - start:.0f} s")
+    return all(same.values())
 
 
 def main(argv=None):
@@ -183,19 +298,38 @@ def main(argv=None):
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    demo.add_argument("--epochs", type=int, default=5, help="default: 5")
     demo.add_argument(
-        "--samples", type=int, default=20_000, help="training set size"
+        "--epochs", type=int, default=10, help="epochs per loss (default: 10)"
     )
     demo.add_argument(
-        "--output", help="folder for the saved model (default: a temp folder)"
+        "--samples",
+        type=int,
+        default=50_000,
+        help="size of the training set, and of the test set (default: 50000)",
     )
-    demo.add_argument("--seed", type=int, default=0, help="default: 0")
+    demo.add_argument(
+        "--loss",
+        nargs="+",
+        choices=LOSS_CHOICES,
+        default=list(LOSS_CHOICES),
+        metavar="LOSS",
+        help="which losses to train, among "
+        + ", ".join(LOSS_CHOICES)
+        + " (default: all three)",
+    )
+    demo.add_argument(
+        "--output",
+        help="folder for the saved .keras model (default: a new temp folder)",
+    )
+    demo.add_argument(
+        "--seed", type=int, default=0, help="data and model seed (default: 0)"
+    )
     args = parser.parse_args(argv)
-    if args.epochs < 1 or args.samples < 200:
-        parser.error(
-            "--epochs must be >= 1 and --samples >= 200. Received: "
+    if args.epochs < 1 or args.samples < 1000:
+        demo.error(
+            "--epochs must be >= 1 and --samples >= 1000. Received: "
             f"--epochs={args.epochs}, --samples={args.samples}"
         )
-    ok = run(args.epochs, args.samples, args.output, args.seed)
+    losses = list(dict.fromkeys(args.loss))  # in order, without repeats
+    ok = run(args.epochs, args.samples, losses, args.output, args.seed)
     return 0 if ok else 1
