@@ -1,28 +1,31 @@
-"""The README's first command, in its quick form."""
+"""The README's first command, in its quick form, and the demo's metrics."""
 
+import math
 import os
 import re
 import subprocess
 import sys
 
+import numpy as np
+import pytest
 
-def test_demo_prints_seed_values_and_reloads(tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "keras_losses",
-            "demo",
-            "--epochs",
-            "1",
-            "--samples",
-            "2000",
-            "--output",
-            str(tmp_path),
-        ],
+from keras_losses import demo
+
+NUMBER = r"\d+\.\d+"
+
+
+def run_demo(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "keras_losses", "demo", *args],
         capture_output=True,
         text=True,
         env=dict(os.environ),
+    )
+
+
+def test_demo_prints_table_and_reload_check(tmp_path):
+    result = run_demo(
+        "--epochs", "2", "--samples", "2000", "--output", str(tmp_path)
     )
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
@@ -31,19 +34,133 @@ def test_demo_prints_seed_values_and_reloads(tmp_path):
         r"CategoricalCrossentropy\s+1\.176939\d\s+1\.176939\d", out
     )
     assert re.search(r"BinaryCrossentropy\s+0\.51082\d\d\s+0\.51082\d\d", out)
-    assert re.search(
-        r"pos_weight=\d+\)\s+\d+\.\d{4}\s+\d\.\d{3}\s+\d\.\d{3}", out
-    )
-    assert "same loss config: True; same predictions: True" in out
-    assert (tmp_path / "pos_weighted_bce.keras").exists()
+    # A progress line per epoch, for each of the three losses.
+    assert len(re.findall(r"epoch 1/2\s+loss " + NUMBER, out)) == 3
+    assert len(re.findall(r"epoch 2/2\s+loss " + NUMBER, out)) == 3
+    # The table: a header and one row per loss, PR AUC and recall in [0, 1].
+    assert re.search(r"PR AUC\s+recall@P>=0\.5\s+final loss", out)
+    rows = {}
+    for name in (
+        r"BinaryCrossentropy\(\)",
+        r"BinaryFocalCrossentropy\(gamma=2\)",
+        r"BinaryCrossentropy\(pos_weight=\d+\)",
+    ):
+        match = re.search(
+            name + r"\s+(\d\.\d{3})\s+(\d\.\d{3})\s+(\d+\.\d{5})\n", out
+        )
+        assert match, (name, out)
+        rows[name] = [float(value) for value in match.groups()]
+        assert 0 <= rows[name][0] <= 1 and 0 <= rows[name][1] <= 1
+    assert "average precision" in out
+    # The focal model, reloaded in a fresh process.
+    assert "The focal model saved as .keras" in out
+    assert "reloaded loss: BinaryFocalCrossentropy(" in out
+    loss_line = re.search(
+        rf"original ({NUMBER}), reloaded ({NUMBER})", out
+    ).groups()
+    assert loss_line[0] == loss_line[1]
+    assert "same loss config: True; same loss value: True; " in out
+    assert "same predictions: True" in out
+    assert (tmp_path / "demo_focal.keras").exists()
 
 
-def test_demo_rejects_bad_options():
-    result = subprocess.run(
-        [sys.executable, "-m", "keras_losses", "demo", "--epochs", "0"],
-        capture_output=True,
-        text=True,
+def test_demo_trains_only_the_chosen_losses(tmp_path):
+    result = run_demo(
+        "--loss",
+        "weighted",
+        "bce",
+        "--epochs",
+        "1",
+        "--samples",
+        "1000",
+        "--output",
+        str(tmp_path),
     )
-    assert result.returncode == 2
-    assert "--epochs must be >= 1" in result.stderr
-    assert "Received: --epochs=0" in result.stderr
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "BinaryFocalCrossentropy" not in out
+    rows = re.findall(r"^(BinaryCrossentropy\(.*?\))\s+\d\.\d{3}", out, re.M)
+    assert rows[0].startswith("BinaryCrossentropy(pos_weight=")
+    assert rows[1] == "BinaryCrossentropy()"
+    assert len(rows) == 2
+    # Without the focal model, the last one trained is reloaded.
+    assert "The bce model saved as .keras" in out
+    assert "same predictions: True" in out
+    assert (tmp_path / "demo_bce.keras").exists()
+
+
+def test_demo_help_explains_the_options(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["demo", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--epochs", "--samples", "--loss", "--output", "--seed"):
+        assert option in out
+    for choice in ("bce", "focal", "weighted", "pos_weight"):
+        assert choice in out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--epochs", "0"],
+            "--epochs must be >= 1 and --samples >= 1000. Received: "
+            "--epochs=0, --samples=50000$",
+        ),
+        (
+            ["--samples", "999"],
+            "Received: --epochs=10, --samples=999",
+        ),
+        (
+            ["--loss", "dice"],
+            # Python 3.12 quotes the choices, 3.10 and 3.11 do not.
+            r"argument --loss: invalid choice: 'dice' \(choose from "
+            r"'?bce'?, '?focal'?, '?weighted'?\)",
+        ),
+        (["--epochs", "ten"], "argument --epochs: invalid int value: 'ten'"),
+    ],
+)
+def test_demo_rejects_bad_options(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        demo.main(["demo", *args])
+    assert exit_info.value.code == 2
+    assert re.search(message, capsys.readouterr().err)
+
+
+# Five samples, scores falling: labels 1 0 1 0 0. Predicting the top k
+# positive gives (precision, recall) = (1, .5), (.5, .5), (2/3, 1),
+# (.5, 1), (.4, 1). Average precision sums the recall gains times the
+# precision where they happen: .5 * 1 + .5 * 2/3 = 5/6.
+FIVE = ([1, 0, 1, 0, 0], [0.9, 0.8, 0.7, 0.6, 0.5])
+
+
+def test_average_precision_hand_derived():
+    assert math.isclose(demo.average_precision(*FIVE), 5 / 6)
+    # Perfect ranking: precision 1 wherever recall grows.
+    assert demo.average_precision([0, 1, 1], [0.1, 0.5, 0.7]) == 1.0
+
+
+def test_average_precision_counts_tied_scores_as_one_threshold():
+    # Scores .9 .5 .5 .1 with labels 1 1 0 0: the tie at .5 is one
+    # threshold, where 2 of 3 predicted are positive and recall reaches 1,
+    # so AP = .5 * 1 + .5 * 2/3 = 5/6. Splitting the tie in the order given
+    # would wrongly give 1.
+    labels, scores = [1, 1, 0, 0], [0.9, 0.5, 0.5, 0.1]
+    assert math.isclose(demo.average_precision(labels, scores), 5 / 6)
+    precision, recall = demo.precision_recall_curve(labels, scores)
+    np.testing.assert_allclose(precision, [1, 2 / 3, 1 / 2])
+    np.testing.assert_allclose(recall, [0.5, 1, 1])
+
+
+def test_recall_at_precision_hand_derived():
+    # From FIVE's curve: precision >= .5 holds up to recall 1 (top 4);
+    # >= .7 only for the top 1 (recall .5); nothing reaches 1.01.
+    assert demo.recall_at_precision(*FIVE, 0.5) == 1.0
+    assert demo.recall_at_precision(*FIVE, 0.7) == 0.5
+    assert demo.recall_at_precision(*FIVE, 1.01) == 0.0
+
+
+def test_metrics_without_positives_are_nan():
+    assert math.isnan(demo.average_precision([0, 0], [0.3, 0.2]))
+    assert math.isnan(demo.recall_at_precision([0, 0], [0.3, 0.2], 0.5))
