@@ -2,11 +2,15 @@
 
 Focal loss (Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017,
 arXiv:1708.02002) scales each cross-entropy term by `(1 - p_t) ** gamma`,
-down-weighting examples the model already gets right. Here the factor is
-computed as `exp(gamma * log(1 - p_t))` with `log(1 - p_t)` taken in log space
-(`keras_losses._logspace`), so with logits the loss and its gradient stay
-finite and exact for logits up to +-1e4, also for gamma in (0, 1), where the
-derivative of `(1 - p_t) ** gamma` is infinite at `p_t = 1`. Keras's focal
+down-weighting examples the model already gets right. With logits, the
+kernels of `keras_losses._focal_logits` compute the loss with `1 - p` and
+`log p` exact even where p rounds to 1, and return its gradient in closed
+form: exact and finite for logits up to +-1e4, also for gamma in (0, 1),
+where the derivative of `(1 - p_t) ** gamma` is infinite at `p_t = 1`, and
+fewer passes over the tensor than autodiff of the formula (see
+`benchmarks/`). With probabilities, the factor is
+`exp(gamma * log(1 - p_t))` from the clipped probabilities
+(`keras_losses._logspace`), as Keras clips them. Keras's focal
 losses go sigmoid/softmax, clip, log: a confidently wrong categorical logit
 margin of 20 or more leaves them stuck at `0.25 * -log(1e-7)` with a zero
 gradient. With gamma=0 every loss here is the matching cross-entropy of
@@ -15,6 +19,7 @@ gradient. With gamma=0 every loss here is the matching cross-entropy of
 
 from keras import ops
 
+from keras_losses import _focal_logits
 from keras_losses import _logspace
 from keras_losses import _tensors
 from keras_losses._base import FunctionLoss
@@ -30,6 +35,13 @@ from keras_losses.crossentropy import categorical_crossentropy
 from keras_losses.crossentropy import sparse_crossentropy_of_targets
 
 _PER_CLASS = weights(scalar_allowed=True, optional=False)
+
+
+def _per_class_gamma(gamma, y_pred, class_axis):
+    # A number stays a Python number: the kernels square it when it is 2.
+    if isinstance(gamma, (list, tuple)):
+        return _tensors.per_class(gamma, y_pred, class_axis, "gamma")
+    return gamma
 
 
 def _is_zero(gamma):
@@ -105,8 +117,11 @@ def binary_focal_crossentropy(
     validate(binary_focal_crossentropy, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
     y_true = _tensors.smooth_binary_labels(y_true, label_smoothing)
-    loss = ops.binary_crossentropy(y_true, y_pred, from_logits)
-    if gamma:
+    if gamma and from_logits:
+        loss = _focal_logits.sigmoid_focal(y_true, y_pred, gamma)
+    else:
+        loss = ops.binary_crossentropy(y_true, y_pred, from_logits)
+    if gamma and not from_logits:
         log_p, log_not_p = _logspace.binary(y_pred, from_logits)
         log_focus = _logspace.binary_complement_of_target(
             y_true, log_p, log_not_p
@@ -201,11 +216,14 @@ def categorical_focal_crossentropy(
         )
         return ops.cast(alpha * loss if scalar_alpha else loss, dtype)
     y_true = _tensors.smooth_labels(y_true, y_pred, class_axis, label_smoothing)
+    alpha = _tensors.per_class(alpha, y_pred, class_axis, "alpha")
+    gamma = _per_class_gamma(gamma, y_pred, class_axis)
+    if from_logits:
+        loss = _focal_logits.softmax_focal(alpha * y_true, y_pred, gamma, axis)
+        return ops.cast(loss, dtype)
     log_p, log_not_p = _logspace.categorical_with_complement(
         y_pred, from_logits, axis
     )
-    alpha = _tensors.per_class(alpha, y_pred, class_axis, "alpha")
-    gamma = _tensors.per_class(gamma, y_pred, class_axis, "gamma")
     focal = alpha * ops.exp(gamma * log_not_p) * (-y_true * log_p)
     return ops.cast(ops.sum(focal, axis=axis), dtype)
 
@@ -291,11 +309,24 @@ def sparse_categorical_focal_crossentropy(
         return _tensors.finish_sparse(
             alpha * loss if scalar_alpha else loss, targets
         )
+    static_classes = y_pred.shape[-1] is not None
+    if from_logits and static_classes and not label_smoothing:
+        _tensors.per_class(alpha, y_pred, -1, "alpha")  # checks the length
+        _tensors.per_class(gamma, y_pred, -1, "gamma")
+        loss = _focal_logits.sparse_softmax_focal(labels, y_pred, alpha, gamma)
+        return _tensors.finish_sparse(loss, targets)
+    alpha = _tensors.per_class(alpha, y_pred, -1, "alpha")
+    gamma = _per_class_gamma(gamma, y_pred, -1)
+    if from_logits and static_classes:  # smoothing: every class weighs
+        classes = y_pred.shape[-1]
+        smoothed = (1.0 - label_smoothing) * ops.one_hot(
+            labels, classes, dtype=y_pred.dtype
+        ) + label_smoothing / classes
+        loss = _focal_logits.softmax_focal(alpha * smoothed, y_pred, gamma, -1)
+        return _tensors.finish_sparse(loss, targets)
     log_p, log_not_p = _logspace.categorical_with_complement(
         y_pred, from_logits
     )
-    alpha = _tensors.per_class(alpha, y_pred, -1, "alpha")
-    gamma = _tensors.per_class(gamma, y_pred, -1, "gamma")
     focal = alpha * ops.exp(gamma * log_not_p) * -log_p
     loss = _tensors.take_class(focal, labels)
     if label_smoothing:

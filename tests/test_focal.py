@@ -667,3 +667,47 @@ def test_input_dtypes(dtype, kind, backend):
     np.testing.assert_allclose(
         numpy(actual), expected, rtol=tolerance, atol=1e-3
     )
+
+
+# The logits kernels write their gradients out by hand (`_focal_logits`),
+# also with respect to the labels, which autodiff no longer checks for them.
+_LABEL_GRADIENT_CASES = {
+    "binary": (
+        keras_losses.binary_focal_crossentropy,
+        reference.binary_focal_crossentropy,
+        {"gamma": 0.5, "label_smoothing": 0.1},
+    ),
+    "categorical": (
+        keras_losses.categorical_focal_crossentropy,
+        reference.categorical_focal_crossentropy,
+        {"gamma": [0.5, 2.0, 1.0, 3.0], "alpha": [0.2, 1.0, 0.5, 2.0]},
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_LABEL_GRADIENT_CASES))
+def test_gradient_with_respect_to_soft_labels(kind):
+    ours, formula, kwargs = _LABEL_GRADIENT_CASES[kind]
+    rng = np.random.default_rng(7)
+    logits = rng.normal(0.0, 2.0, size=(3, 4)).astype("float32")
+    logits[0, 1] = 12.0  # one confidently right top class
+    labels = rng.uniform(0.0, 1.0, size=(3, 4)).astype("float32")
+    if kind == "categorical":
+        labels /= labels.sum(axis=-1, keepdims=True)
+
+    def loss_of_labels(y):
+        return keras.ops.sum(ours(y, logits, from_logits=True, **kwargs))
+
+    _, grad = value_and_grad(loss_of_labels, labels)
+    expected = finite_difference(
+        lambda y: formula(y, logits, from_logits=True, **kwargs),
+        labels,
+    )
+    assert_close(
+        grad,
+        expected,
+        rtol=1e-4,
+        atol=1e-5,
+        reference="float64 finite differences: focal, d/d labels",
+        case=kind,
+    )

@@ -1,0 +1,233 @@
+"""Benchmark every loss against its reference; write Markdown and JSON.
+
+    python -m benchmarks.run            # full sizes, every installed backend
+    python -m benchmarks.run --quick    # small sizes, 5 repeats: a smoke run
+
+Each backend runs in its own process (`benchmarks.worker`), and each peak
+memory measurement in another (`benchmarks.memory`). Results go to
+`<output>/results.json` and `<output>/results.md`; the Markdown is printed.
+The targets (issue 7) are checked on TensorFlow and reported, not asserted.
+"""
+
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+BACKENDS = ("tensorflow", "jax", "torch")
+HERE = pathlib.Path(__file__).parent
+
+FOCAL = ("BinaryFocalCrossentropy", "CategoricalFocalCrossentropy")
+SPARSE_FOCAL = "SparseCategoricalFocalCrossentropy"
+MATCH_KERAS = (
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "Huber",
+)
+
+
+def _python(module, backend, *args):
+    env = dict(os.environ, KERAS_BACKEND=backend)
+    cmd = [sys.executable, "-m", module, *args]
+    result = subprocess.run(
+        cmd, env=env, cwd=HERE.parent, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(cmd)} (KERAS_BACKEND={backend}) failed with exit "
+            f"code {result.returncode}:\n{result.stderr[-3000:]}"
+        )
+    return result.stdout
+
+
+def _target(row, size):
+    """The issue's target ratio for a TensorFlow row at full size, or None."""
+    if size != "full" or row["backend"] != "tensorflow":
+        return None
+    if row["kind"] != "forward+backward":
+        return None
+    if row["mode"] == "jit_compile":
+        return 1.1
+    if row["mode"] != "tf.function":
+        return None
+    if row["loss"] in MATCH_KERAS:
+        return 1.05
+    if row["loss"] in FOCAL:
+        return 0.6
+    if row["loss"] == SPARSE_FOCAL:
+        return 0.5
+    return None
+
+
+def _ms(summary):
+    return f"{summary['median_ms']:.3g} ± {summary['iqr_ms']:.2g}"
+
+
+def markdown(results):
+    meta = results["meta"]
+    lines = [
+        f"Run {meta['date']} with `{meta['command']}`; sizes: "
+        f"{meta['size']}, {meta['repeats']} timed runs per cell after "
+        f"{meta['warmup']} warm-up runs. Times: median ± interquartile range "
+        "in ms. Ratio: median over runs of ours / reference, the two timed "
+        "alternately. All classification losses take logits.",
+        "",
+    ]
+    for run in results["backends"]:
+        versions = ", ".join(f"{k} {v}" for k, v in run["versions"].items())
+        lines += [
+            f"### {run['backend']} on {run['device']}",
+            "",
+            f"{versions}.",
+            "",
+            "| loss | workload | reference | mode | forward: ours | "
+            "reference | ratio | fwd+bwd: ours | reference | ratio | target |",
+            "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | "
+            "---: | --- |",
+        ]
+        cells = {}
+        for row in run["rows"]:
+            key = (row["loss"], row["workload"], row["mode"])
+            cells.setdefault(key, {"row": row})[row["kind"]] = row
+        for (loss, workload, mode), cell in cells.items():
+            fwd, fb = cell["forward"], cell["forward+backward"]
+            target = _target(fb, meta["size"])
+            verdict = ""
+            if target is not None:
+                met = fb["ratio"] <= target
+                verdict = f"≤ {target}: {'met' if met else '**missed**'}"
+            same = fwd["same_value"] and fb["same_value"]
+            lines.append(
+                f"| {loss} | {workload} {tuple(fb['shape'])} | "
+                f"{fb['reference']} | {mode} | {_ms(fwd['ours'])} | "
+                f"{_ms(fwd['baseline'])} | {fwd['ratio']:.2f} | "
+                f"{_ms(fb['ours'])} | {_ms(fb['baseline'])} | "
+                f"{fb['ratio']:.2f} | {verdict}"
+                + ("" if same else " (values differ!)")
+                + " |"
+            )
+        lines.append("")
+    if results["memory"]:
+        lines += [
+            "### Peak memory of one forward+backward step",
+            "",
+            "| backend | loss | workload | mode | ours (MiB) | "
+            "reference (MiB) | ratio | target | how measured |",
+            "| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |",
+        ]
+        for pair in results["memory"]:
+            ours, ref = pair["ours"], pair["reference"]
+            # A quick run's tensors can fit in pages the process already has.
+            ratio = ours["peak_bytes"] / max(ref["peak_bytes"], 1)
+            target = ""
+            if ours["backend"] == "tensorflow" and meta["size"] == "full":
+                target = f"≤ 0.6: {'met' if ratio <= 0.6 else '**missed**'}"
+            lines.append(
+                f"| {ours['backend']} | {ours['loss']} | {ours['workload']} "
+                f"{tuple(ours['shape'])} | {ours['mode']} | "
+                f"{ours['peak_bytes'] / 2**20:.1f} | "
+                f"{ref['peak_bytes'] / 2**20:.1f} | {ratio:.2f} | {target} | "
+                f"{ours['method']} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description="Time keras_losses against Keras's built-ins and plain "
+        "keras.ops transcriptions, forward and forward+backward, on every "
+        "installed backend; measure peak memory of the sparse focal loss.",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes and 5 repeats: checks the suite runs (CI)",
+    )
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        choices=BACKENDS,
+        default=[b for b in BACKENDS if importlib.util.find_spec(b)],
+        help="backends to run (default: every installed one)",
+    )
+    parser.add_argument(
+        "--repeats", type=int, help="timed runs per cell (default 20; 5 quick)"
+    )
+    parser.add_argument(
+        "--losses", nargs="+", help="only these keras_losses classes"
+    )
+    parser.add_argument(
+        "--output",
+        default=str(HERE / "results"),
+        help="folder for results.json and results.md (default %(default)s)",
+    )
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (5 if args.quick else 20)
+    if repeats < 1:
+        parser.error(f"--repeats must be >= 1. Received: --repeats={repeats}")
+    size = "quick" if args.quick else "full"
+    warmup = 3
+    results = {
+        "meta": {
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "command": "python -m benchmarks.run "
+            + " ".join(argv if argv is not None else sys.argv[1:]),
+            "size": size,
+            "repeats": repeats,
+            "warmup": warmup,
+        },
+        "backends": [],
+        "memory": [],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in args.backends:
+            print(f"== {backend}", flush=True)
+            out = pathlib.Path(tmp) / f"{backend}.json"
+            extra = ["--losses", *args.losses] if args.losses else []
+            _python(
+                "benchmarks.worker",
+                backend,
+                "--size",
+                size,
+                "--repeats",
+                str(repeats),
+                "--warmup",
+                str(warmup),
+                "--json",
+                str(out),
+                *extra,
+            )
+            results["backends"].append(json.loads(out.read_text()))
+    if not args.losses or SPARSE_FOCAL in args.losses:
+        for backend in args.backends:
+            pair = {}
+            for which in ("ours", "reference"):
+                stdout = _python(
+                    "benchmarks.memory",
+                    backend,
+                    "--size",
+                    size,
+                    "--which",
+                    which,
+                )
+                pair[which] = json.loads(stdout.strip().splitlines()[-1])
+            results["memory"].append(pair)
+    output = pathlib.Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "results.json").write_text(json.dumps(results, indent=1))
+    table = markdown(results)
+    (output / "results.md").write_text(table + "\n")
+    print(table)
+    print(f"wrote {output / 'results.md'} and {output / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""Focal losses of logits, with their gradients written out.
+
+Autodiff through `(1 - p) ** gamma * -log(p)` builds a backward pass several
+times longer than the forward one and, for gamma < 1, meets `0 * inf` where p
+rounds to 1. Here each kernel returns its value together with the gradient in
+closed form (`keras.ops.custom_gradient`, on every backend), which is a
+handful of element-wise passes and finite everywhere.
+
+Softmax (class axis `axis`), for weights `w_c` (label times alpha),
+`f_c = (1 - p_c) ** gamma_c` and `l_c = -log p_c`, the loss is
+`L = sum_c w_c f_c l_c` and
+
+    dL/dx_j = p_j * H - h_j,   h_c = w_c f_c (1 + gamma_c p_c l_c / (1 - p_c)),
+    H = sum_c h_c,
+
+from `dp_c/dx_j = p_c (delta_cj - p_j)`. `p l / (1 - p)` is bounded (it tends
+to 1 as p -> 1), so nothing in it overflows.
+
+Precision where p rounds to 1: at most one class per row holds more than 3/4
+of the mass (the "top" class). Its `1 - p` is taken as the sum of the other
+classes' probabilities, which has no cancellation, and its `-log p` as
+`-log1p(-(1 - p))`. Both stay exact to float precision for a confidently
+right logit, where `1 - softmax` would round to 0.
+"""
+
+import numpy as np
+from keras import backend
+from keras import ops
+
+_TOP = 0.75  # above 1/2, so two classes tied at 1/2 never both count as top
+
+
+def _tiny(x):
+    return float(np.finfo(backend.standardize_dtype(x.dtype)).tiny)
+
+
+def _power(base, gamma):
+    """`base ** gamma`; the default gamma=2 as a product (pow is exp-log)."""
+    if isinstance(gamma, (int, float)) and gamma == 2:
+        return ops.square(base)
+    return ops.power(base, gamma)
+
+
+def _upstream(args, upstream):
+    # keras.ops.custom_gradient passes the upstream gradient positionally on
+    # TensorFlow and JAX, as the keyword `upstream` on PyTorch.
+    return args[-1] if upstream is None else upstream
+
+
+def _softmax_terms(logits, axis):
+    """`(p, log p, top, rest)` along `axis`.
+
+    `top` marks the class holding more than 3/4 of its row's mass, if any,
+    and `rest` (keepdims) is the other classes' mass, the exact `1 - p` of
+    that class. It is floored at the smallest normal number so that
+    `f / (1 - p)` below is never 0 / 0; a row whose rest underflows has loss
+    and gradient 0 either way.
+    """
+    p = ops.softmax(logits, axis=axis)
+    log_p = ops.log_softmax(logits, axis=axis)
+    top = p > _TOP
+    rest = ops.sum(ops.where(top, 0.0, p), axis=axis, keepdims=True)
+    return p, log_p, top, ops.maximum(rest, _tiny(rest))
+
+
+def _exact_top(top, rest, p, log_p):
+    """`(1 - p, log p)` with the top class's taken from `rest`."""
+    return ops.where(top, rest, 1.0 - p), ops.where(
+        top, ops.log1p(-rest), log_p
+    )
+
+
+def softmax_focal(weights, logits, gamma, axis):
+    """`sum_c weights_c (1 - p_c) ** gamma_c * -log p_c` along `axis`.
+
+    `weights` (labels times alpha) broadcasts against `logits`; `gamma` is a
+    number or a tensor broadcasting along `axis`. Both inputs get gradients.
+    """
+
+    @ops.custom_gradient
+    def focal(weights, logits):
+        p, log_p, top, rest = _softmax_terms(logits, axis)
+        one_minus_p, log_p = _exact_top(top, rest, p, log_p)
+        factor = _power(one_minus_p, gamma)
+        weighted = weights * factor
+        loss = -ops.sum(weighted * log_p, axis=axis)
+
+        def grad(*args, upstream=None):
+            upstream = ops.expand_dims(_upstream(args, upstream), axis)
+            h = weighted * (1.0 - gamma * p * log_p / one_minus_p) * upstream
+            d_logits = p * ops.sum(h, axis=axis, keepdims=True) - h
+            d_weights = -factor * log_p * upstream
+            return d_weights, d_logits
+
+        return loss, grad
+
+    return focal(weights, logits)
+
+
+def sparse_softmax_focal(labels, logits, alpha, gamma):
+    """`alpha_k (1 - p_k) ** gamma_k * -log p_k` at each label k (last axis).
+
+    Only the label's entries are gathered: no one-hot tensor in the forward
+    pass. `alpha` and `gamma` are numbers or per-class vectors; `labels` must
+    be valid indices. The gradient is `H * (p - one_hot(k))` for a per-element
+    factor H.
+    """
+    classes = logits.shape[-1]
+    alpha_k = _at_label(alpha, labels, logits.dtype)
+    gamma_k = _at_label(gamma, labels, logits.dtype)
+
+    @ops.custom_gradient
+    def focal(logits):
+        p, log_p, top, rest = _softmax_terms(logits, -1)
+        index = ops.expand_dims(labels, -1)
+        p_k = ops.take_along_axis(p, index, axis=-1)
+        log_p_k = ops.take_along_axis(log_p, index, axis=-1)
+        rest_k, log_p_k = _exact_top(p_k > _TOP, rest, p_k, log_p_k)
+        rest_k, log_p_k, p_k = (
+            ops.squeeze(t, -1) for t in (rest_k, log_p_k, p_k)
+        )
+        factor = _power(rest_k, gamma_k)
+        loss = -alpha_k * factor * log_p_k
+
+        def grad(*args, upstream=None):
+            upstream = _upstream(args, upstream)
+            h = alpha_k * factor * (1.0 - gamma_k * p_k * log_p_k / rest_k)
+            h = ops.expand_dims(h * upstream, -1)
+            one_hot = ops.one_hot(labels, classes, dtype=p.dtype)
+            return (p - one_hot) * h
+
+        return loss, grad
+
+    return focal(logits)
+
+
+def _at_label(values, labels, dtype):
+    if not isinstance(values, (list, tuple)):
+        return values
+    return ops.take(ops.convert_to_tensor(values, dtype), labels)
+
+
+def sigmoid_focal(y_true, logits, gamma):
+    """Per element `(1 - p_t) ** gamma * bce(y, sigmoid(x))`.
+
+    With `u = y (1 - p)` and `v = (1 - y) p`, `1 - p_t = u + v` and
+    `p - y = v - u`: sums of positive terms, exact for any logit. The
+    gradient, with `s = gamma (1 - p_t) ** (gamma - 1) bce`, is
+
+        dL/dx = f (p - y) + (1 - 2y) p (1 - p) s
+        dL/dy = (1 - 2p) s - f x
+
+    where `p (1 - p) <= 1 - p_t` keeps the second term finite.
+    """
+
+    @ops.custom_gradient
+    def focal(y, x):
+        p = ops.sigmoid(x)
+        not_p = ops.sigmoid(-x)
+        not_y = 1.0 - y
+        u = y * not_p
+        v = not_y * p
+        one_minus_p_t = u + v
+        # relu(x) - x y + softplus(-|x|), the last as -log1p(-sigmoid(-|x|)):
+        # pow, exp-log and softplus kernels cost several multiplications each.
+        bce = ops.relu(x) - x * y - ops.log1p(-ops.minimum(p, not_p))
+        factor = _power(one_minus_p_t, gamma)
+        loss = factor * bce
+
+        def grad(*args, upstream=None):
+            upstream = _upstream(args, upstream)
+            # (1 - p_t) ** (gamma - 1), 0 where 1 - p_t underflows to 0.
+            slope = gamma * factor / ops.maximum(one_minus_p_t, _tiny(x))
+            slope_bce = slope * bce
+            d_x = factor * (v - u) + (not_y - y) * (p * not_p) * slope_bce
+            d_y = (not_p - p) * slope_bce - factor * x
+            return d_y * upstream, d_x * upstream
+
+        return loss, grad
+
+    return focal(y_true, logits)
