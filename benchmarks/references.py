@@ -2,9 +2,9 @@
 
 Keras built-ins where Keras has the loss. Where it does not, a plain
 `keras.ops` transcription of the published formula, written the way a user
-would write a custom loss for `compile`: a function returning the mean over
-the last axis, which Keras wraps (`keras.losses.LossFunctionWrapper`) and
-reduces over the batch, as it does ours.
+would write a custom loss: a `keras.losses.Loss` whose `call` returns the
+mean over the last axis, which Keras then reduces over the batch, as it does
+ours.
 """
 
 import math
@@ -13,13 +13,19 @@ import keras
 from keras import ops
 
 
-def _mean_loss(per_element):
-    def loss(y_true, y_pred):
+class Transcription(keras.losses.Loss):
+    def __init__(self, per_element):
+        super().__init__()
+        self.per_element = per_element
+
+    def call(self, y_true, y_pred):
         y_pred = ops.convert_to_tensor(y_pred)
         y_true = ops.cast(y_true, y_pred.dtype)
-        return ops.mean(per_element(y_true - y_pred), axis=-1)
+        return ops.mean(self.per_element(y_true - y_pred), axis=-1)
 
-    return keras.losses.LossFunctionWrapper(loss)
+
+def _mean_loss(per_element):
+    return Transcription(per_element)
 
 
 def _smooth_l1(beta=1.0):

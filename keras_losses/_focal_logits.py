@@ -83,11 +83,13 @@ def softmax_focal(weights, logits, gamma, axis):
         one_minus_p, log_p = _exact_top(top, rest, p, log_p)
         factor = _power(one_minus_p, gamma)
         weighted = weights * factor
-        loss = -ops.sum(weighted * log_p, axis=axis)
+        weighted_log_p = weighted * log_p
+        loss = -ops.sum(weighted_log_p, axis=axis)
 
         def grad(*args, upstream=None):
             upstream = ops.expand_dims(_upstream(args, upstream), axis)
-            h = weighted * (1.0 - gamma * p * log_p / one_minus_p) * upstream
+            ratio = weighted_log_p * p / one_minus_p
+            h = (weighted - gamma * ratio) * upstream
             d_logits = p * ops.sum(h, axis=axis, keepdims=True) - h
             d_weights = -factor * log_p * upstream
             return d_weights, d_logits
@@ -169,8 +171,10 @@ def sigmoid_focal(y_true, logits, gamma):
 
         def grad(*args, upstream=None):
             upstream = _upstream(args, upstream)
-            # (1 - p_t) ** (gamma - 1), 0 where 1 - p_t underflows to 0.
-            slope = gamma * factor / ops.maximum(one_minus_p_t, _tiny(x))
+            if gamma == 2:  # the default, without a division
+                slope = 2.0 * one_minus_p_t
+            else:  # gamma (1 - p_t) ** (gamma - 1); 0 where 1 - p_t is 0
+                slope = gamma * factor / ops.maximum(one_minus_p_t, _tiny(x))
             slope_bce = slope * bce
             d_x = factor * (v - u) + (not_y - y) * (p * not_p) * slope_bce
             d_y = (not_p - p) * slope_bce - factor * x
