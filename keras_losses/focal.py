@@ -44,6 +44,19 @@ def _per_class_gamma(gamma, y_pred, class_axis):
     return gamma
 
 
+def _class_weighted(y_true, alpha, y_pred, class_axis):
+    """Labels times a per-class `alpha`; a scalar one is left to `_scaled`."""
+    if not isinstance(alpha, (list, tuple)):
+        return y_true
+    return _tensors.per_class(alpha, y_pred, class_axis, "alpha") * y_true
+
+
+def _scaled(loss, alpha):
+    # A scalar alpha scales the per-sample loss, not every class's term: one
+    # multiplication per sample instead of one per class.
+    return loss if isinstance(alpha, (list, tuple)) else alpha * loss
+
+
 def _is_zero(gamma):
     return gamma == 0.0 or (isinstance(gamma, list) and not any(gamma))
 
@@ -216,11 +229,16 @@ def categorical_focal_crossentropy(
         )
         return ops.cast(alpha * loss if scalar_alpha else loss, dtype)
     y_true = _tensors.smooth_labels(y_true, y_pred, class_axis, label_smoothing)
-    alpha = _tensors.per_class(alpha, y_pred, class_axis, "alpha")
     gamma = _per_class_gamma(gamma, y_pred, class_axis)
     if from_logits:
-        loss = _focal_logits.softmax_focal(alpha * y_true, y_pred, gamma, axis)
-        return ops.cast(loss, dtype)
+        loss = _focal_logits.softmax_focal(
+            _class_weighted(y_true, alpha, y_pred, class_axis),
+            y_pred,
+            gamma,
+            axis,
+        )
+        return ops.cast(_scaled(loss, alpha), dtype)
+    alpha = _tensors.per_class(alpha, y_pred, class_axis, "alpha")
     log_p, log_not_p = _logspace.categorical_with_complement(
         y_pred, from_logits, axis
     )
@@ -315,15 +333,17 @@ def sparse_categorical_focal_crossentropy(
         _tensors.per_class(gamma, y_pred, -1, "gamma")
         loss = _focal_logits.sparse_softmax_focal(labels, y_pred, alpha, gamma)
         return _tensors.finish_sparse(loss, targets)
-    alpha = _tensors.per_class(alpha, y_pred, -1, "alpha")
     gamma = _per_class_gamma(gamma, y_pred, -1)
     if from_logits and static_classes:  # smoothing: every class weighs
         classes = y_pred.shape[-1]
         smoothed = (1.0 - label_smoothing) * ops.one_hot(
             labels, classes, dtype=y_pred.dtype
         ) + label_smoothing / classes
-        loss = _focal_logits.softmax_focal(alpha * smoothed, y_pred, gamma, -1)
-        return _tensors.finish_sparse(loss, targets)
+        loss = _focal_logits.softmax_focal(
+            _class_weighted(smoothed, alpha, y_pred, -1), y_pred, gamma, -1
+        )
+        return _tensors.finish_sparse(_scaled(loss, alpha), targets)
+    alpha = _tensors.per_class(alpha, y_pred, -1, "alpha")
     log_p, log_not_p = _logspace.categorical_with_complement(
         y_pred, from_logits
     )
