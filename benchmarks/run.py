@@ -227,6 +227,18 @@ def main(argv=None):
     (output / "results.md").write_text(table + "\n")
     print(table)
     print(f"wrote {output / 'results.md'} and {output / 'results.json'}")
+    differ = [
+        f"{row['backend']} {row['loss']} {row['workload']} {row['mode']} "
+        f"{row['kind']}: ours {row['values'][0]}, reference {row['values'][1]}"
+        for run in results["backends"]
+        for row in run["rows"]
+        if not row["same_value"]
+    ]
+    if differ:  # the rows would compare two different losses
+        sys.exit(
+            "Ours and the reference computed different losses (rtol 1e-4):\n"
+            + "\n".join(differ)
+        )
 
 
 if __name__ == "__main__":
