@@ -30,8 +30,14 @@ from keras import ops
 _TOP = 0.75  # above 1/2, so two classes tied at 1/2 never both count as top
 
 
-def _tiny(x):
-    return float(np.finfo(backend.standardize_dtype(x.dtype)).tiny)
+def _at_least_tiny(x):
+    """`max(x, smallest normal number of x's dtype)`, in x's dtype.
+
+    A `where`, not `maximum`: Keras's torch `maximum` returns float32 for
+    float64 inputs, where 1e-87 and the float64 bound are 0.
+    """
+    tiny = np.finfo(backend.standardize_dtype(x.dtype)).tiny
+    return ops.where(x < tiny, ops.convert_to_tensor(tiny, dtype=x.dtype), x)
 
 
 def _power(base, gamma):
@@ -60,7 +66,7 @@ def _softmax_terms(logits, axis):
     log_p = ops.log_softmax(logits, axis=axis)
     top = p > _TOP
     rest = ops.sum(ops.where(top, 0.0, p), axis=axis, keepdims=True)
-    return p, log_p, top, ops.maximum(rest, _tiny(rest))
+    return p, log_p, top, _at_least_tiny(rest)
 
 
 def _exact_top(top, rest, p, log_p):
@@ -174,7 +180,7 @@ def sigmoid_focal(y_true, logits, gamma):
             if gamma == 2:  # the default, without a division
                 slope = 2.0 * one_minus_p_t
             else:  # gamma (1 - p_t) ** (gamma - 1); 0 where 1 - p_t is 0
-                slope = gamma * factor / ops.maximum(one_minus_p_t, _tiny(x))
+                slope = gamma * factor / _at_least_tiny(one_minus_p_t)
             slope_bce = slope * bce
             d_x = factor * (v - u) + (not_y - y) * (p * not_p) * slope_bce
             d_y = (not_p - p) * slope_bce - factor * x

@@ -153,3 +153,41 @@ def test_half_precision_smoothed_sparse_loss_does_not_overflow():
         np.array([13]), logits, from_logits=True, label_smoothing=1.0
     )
     np.testing.assert_allclose(numpy(loss), expected, rtol=1e-2)
+
+
+@pytest.mark.parametrize(
+    "function, y_true, logits, kwargs",
+    [
+        # 1 - p of the top class is e^-200: float32 in Keras's torch maximum
+        (
+            keras_losses.categorical_focal_crossentropy,
+            [[1.0, 0.0]],
+            [[100.0, -100.0]],
+            {"alpha": [0.0, 0.0], "gamma": [0.0, 1.0]},
+        ),
+        # 1 - p_t underflows to 0; the gradient's 0 / max(0, tiny) was 0 / 0
+        (
+            keras_losses.binary_focal_crossentropy,
+            [[0.0]],
+            [[-10000.0]],
+            {"gamma": 1.0},
+        ),
+    ],
+)
+def test_float64_gradient_where_one_minus_p_underflows(
+    function, y_true, logits, kwargs, backend
+):
+    # The closed-form gradients floor 1 - p at the smallest normal number;
+    # Keras's torch `maximum` returned float32 for float64 inputs, flooring
+    # at 0 and dividing 0 by 0.
+    if backend == "jax":
+        pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
+    logits = np.array(logits)
+    _, grad = value_and_grad(
+        lambda x: keras.ops.sum(
+            function(y_true, x, from_logits=True, **kwargs)
+        ),
+        logits,
+    )
+    assert grad.dtype == np.float64
+    np.testing.assert_array_equal(np.isfinite(grad), True)
