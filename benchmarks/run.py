@@ -69,9 +69,8 @@ def _ms(summary):
     return f"{summary['median_ms']:.3g} ± {summary['iqr_ms']:.2g}"
 
 
-def markdown(results):
-    meta = results["meta"]
-    lines = [
+def _header(meta):
+    return [
         f"Run {meta['date']} with `{meta['command']}`; sizes: "
         f"{meta['size']}, {meta['repeats']} timed runs per cell after "
         f"{meta['warmup']} warm-up runs. Times: median ± interquartile range "
@@ -79,6 +78,126 @@ def markdown(results):
         "alternately. All classification losses take logits.",
         "",
     ]
+
+
+def _cells(run):
+    """`{(loss, workload, mode): {kind: row}}` in the order of the cases."""
+    cells = {}
+    for row in run["rows"]:
+        key = (row["loss"], row["workload"], row["mode"])
+        cells.setdefault(key, {})[row["kind"]] = row
+    return cells
+
+
+def _verdict(row, size):
+    target = _target(row, size)
+    if target is None:
+        return ""
+    return f"≤ {target}: {'met' if row['ratio'] <= target else '**missed**'}"
+
+
+_SUMMARY_MODES = (
+    ("tensorflow", "jit_compile", "TF jit_compile"),
+    ("jax", "jax.jit", "JAX jit"),
+    ("torch", "eager", "PyTorch eager"),
+)
+
+
+def summary(results):
+    """Forward+backward on every backend, one row per case."""
+    meta = results["meta"]
+    runs = {run["backend"]: _cells(run) for run in results["backends"]}
+    devices = "; ".join(
+        f"{run['backend']}: {run['device']}" for run in results["backends"]
+    )
+    lines = [
+        f"Forward+backward (gradient with respect to `y_pred`), ratio ours /"
+        f" reference. Devices: {devices}.",
+        "",
+        "| loss | workload | reference | TF tf.function: ours, reference "
+        "(ms) | ratio | target | "
+        + " | ".join(label for _, _, label in _SUMMARY_MODES)
+        + " |",
+        "| --- | --- | --- | ---: | ---: | --- | "
+        + " | ".join("---:" for _ in _SUMMARY_MODES)
+        + " |",
+    ]
+    keys = []
+    for cells in runs.values():
+        for loss, workload, _ in cells:
+            if (loss, workload) not in keys:
+                keys.append((loss, workload))
+    for loss, workload in keys:
+        tf_row = runs.get("tensorflow", {}).get((loss, workload, "tf.function"))
+        first = next(  # any row of the case, for its shape and reference
+            cell["forward+backward"]
+            for cells in runs.values()
+            for (name, load, _), cell in cells.items()
+            if (name, load) == (loss, workload)
+        )
+        cells = [
+            loss,
+            f"{workload} {tuple(first['shape'])}",
+            first["reference"],
+        ]
+        if tf_row:
+            fb = tf_row["forward+backward"]
+            cells += [
+                f"{fb['ours']['median_ms']:.3g}, "
+                f"{fb['baseline']['median_ms']:.3g}",
+                f"{fb['ratio']:.2f}",
+                _verdict(fb, meta["size"]),
+            ]
+        else:
+            cells += ["", "", ""]
+        for backend, mode, _ in _SUMMARY_MODES:
+            cell = runs.get(backend, {}).get((loss, workload, mode))
+            if cell is None:
+                cells.append("")
+                continue
+            fb = cell["forward+backward"]
+            verdict = _verdict(fb, meta["size"])
+            cells.append(
+                f"{fb['ratio']:.2f}"
+                + (" (target missed)" if "missed" in verdict else "")
+            )
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def _memory(results):
+    meta = results["meta"]
+    if not results["memory"]:
+        return []
+    lines = [
+        "Peak memory of one forward+backward step:",
+        "",
+        "| backend | loss | workload | mode | ours (MiB) | "
+        "reference (MiB) | ratio | target | how measured |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for pair in results["memory"]:
+        ours, ref = pair["ours"], pair["reference"]
+        # A quick run's tensors can fit in pages the process already has.
+        ratio = ours["peak_bytes"] / max(ref["peak_bytes"], 1)
+        target = ""
+        if ours["backend"] == "tensorflow" and meta["size"] == "full":
+            target = f"≤ 0.6: {'met' if ratio <= 0.6 else '**missed**'}"
+        lines.append(
+            f"| {ours['backend']} | {ours['loss']} | {ours['workload']} "
+            f"{tuple(ours['shape'])} | {ours['mode']} | "
+            f"{ours['peak_bytes'] / 2**20:.1f} | "
+            f"{ref['peak_bytes'] / 2**20:.1f} | {ratio:.2f} | {target} | "
+            f"{ours['method']} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _full_tables(results):
+    meta = results["meta"]
+    lines = []
     for run in results["backends"]:
         versions = ", ".join(f"{k} {v}" for k, v in run["versions"].items())
         lines += [
@@ -91,52 +210,31 @@ def markdown(results):
             "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | "
             "---: | --- |",
         ]
-        cells = {}
-        for row in run["rows"]:
-            key = (row["loss"], row["workload"], row["mode"])
-            cells.setdefault(key, {"row": row})[row["kind"]] = row
-        for (loss, workload, mode), cell in cells.items():
+        for (loss, workload, mode), cell in _cells(run).items():
             fwd, fb = cell["forward"], cell["forward+backward"]
-            target = _target(fb, meta["size"])
-            verdict = ""
-            if target is not None:
-                met = fb["ratio"] <= target
-                verdict = f"≤ {target}: {'met' if met else '**missed**'}"
             same = fwd["same_value"] and fb["same_value"]
             lines.append(
                 f"| {loss} | {workload} {tuple(fb['shape'])} | "
                 f"{fb['reference']} | {mode} | {_ms(fwd['ours'])} | "
                 f"{_ms(fwd['baseline'])} | {fwd['ratio']:.2f} | "
                 f"{_ms(fb['ours'])} | {_ms(fb['baseline'])} | "
-                f"{fb['ratio']:.2f} | {verdict}"
+                f"{fb['ratio']:.2f} | {_verdict(fb, meta['size'])}"
                 + ("" if same else " (values differ!)")
                 + " |"
             )
         lines.append("")
-    if results["memory"]:
-        lines += [
-            "### Peak memory of one forward+backward step",
-            "",
-            "| backend | loss | workload | mode | ours (MiB) | "
-            "reference (MiB) | ratio | target | how measured |",
-            "| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |",
-        ]
-        for pair in results["memory"]:
-            ours, ref = pair["ours"], pair["reference"]
-            # A quick run's tensors can fit in pages the process already has.
-            ratio = ours["peak_bytes"] / max(ref["peak_bytes"], 1)
-            target = ""
-            if ours["backend"] == "tensorflow" and meta["size"] == "full":
-                target = f"≤ 0.6: {'met' if ratio <= 0.6 else '**missed**'}"
-            lines.append(
-                f"| {ours['backend']} | {ours['loss']} | {ours['workload']} "
-                f"{tuple(ours['shape'])} | {ours['mode']} | "
-                f"{ours['peak_bytes'] / 2**20:.1f} | "
-                f"{ref['peak_bytes'] / 2**20:.1f} | {ratio:.2f} | {target} | "
-                f"{ours['method']} |"
-            )
-        lines.append("")
-    return "\n".join(lines)
+    return lines
+
+
+def markdown(results):
+    """The summary and memory tables (the README's), then every timing."""
+    return "\n".join(
+        _header(results["meta"])
+        + summary(results)
+        + _memory(results)
+        + ["## Every timing", ""]
+        + _full_tables(results)
+    )
 
 
 def main(argv=None):
@@ -169,7 +267,16 @@ def main(argv=None):
         default=str(HERE / "results"),
         help="folder for results.json and results.md (default %(default)s)",
     )
+    parser.add_argument(
+        "--render",
+        metavar="RESULTS_JSON",
+        help="only print the Markdown of an earlier run's results.json",
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        with open(args.render) as f:
+            print(markdown(json.load(f)))
+        return
     repeats = args.repeats or (5 if args.quick else 20)
     if repeats < 1:
         parser.error(f"--repeats must be >= 1. Received: --repeats={repeats}")

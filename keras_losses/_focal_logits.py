@@ -66,6 +66,10 @@ def _softmax_terms(logits, axis):
     log_p = ops.log_softmax(logits, axis=axis)
     top = p > _TOP
     rest = ops.sum(ops.where(top, 0.0, p), axis=axis, keepdims=True)
+    # In a row without a top class, rest is ~1 and never read; capped at 1/4
+    # (above any top class's) so that log1p(-rest) stays finite there too:
+    # a second derivative meets both branches of the `where`s below.
+    rest = ops.where(rest > 1.0 - _TOP, 1.0 - _TOP, rest)
     return p, log_p, top, _at_least_tiny(rest)
 
 

@@ -191,14 +191,13 @@ def balanced_l1(y_true, y_pred, *, alpha=0.5, gamma=1.5, beta=1.0, axis=-1):
     if beta == 0:  # the limit beta -> 0; the first branch divides by beta
         return ops.cast(_tensors.mean(gamma * error, axis), dtype)
     b = math.expm1(gamma / alpha)
-    # The inlier branch sees errors capped at beta, so b * x / beta cannot
-    # overflow (a tiny beta) and send inf * 0 into the gradient of the
-    # branch not taken. Constants are folded in Python: fewer tensor ops.
-    x = ops.minimum(error, beta)
-    inlier = (alpha / b) * (b * x + beta) * ops.log1p((b / beta) * x)
-    inlier = inlier - alpha * x
+    is_inlier = error < beta
+    # Double `where`: the inlier branch only sees inlier errors, so b * x /
+    # beta cannot overflow (a tiny beta) and send inf * 0 into the gradient.
+    x = ops.where(is_inlier, error, 0.0)
+    inlier = alpha / b * (b * x + beta) * ops.log1p(b * x / beta) - alpha * x
     outlier = gamma * error + beta * (gamma / b - alpha)
-    loss = ops.where(error < beta, inlier, outlier)
+    loss = ops.where(is_inlier, inlier, outlier)
     return ops.cast(_tensors.mean(loss, axis), dtype)
 
 

@@ -711,3 +711,64 @@ def test_gradient_with_respect_to_soft_labels(kind):
         reference="float64 finite differences: focal, d/d labels",
         case=kind,
     )
+
+
+def _second_derivative_row(function, y_true, logits, backend):
+    """d/dx of (dL/dx_0), by each backend's autodiff."""
+
+    def loss(x):
+        return keras.ops.sum(function(y_true, x, from_logits=True))
+
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        x = tf.constant(logits)
+        with tf.GradientTape() as outer:
+            outer.watch(x)
+            with tf.GradientTape() as inner:
+                inner.watch(x)
+                value = loss(x)
+            first = inner.gradient(value, x)[0, 0]
+        return outer.gradient(first, x).numpy()
+    if backend == "jax":
+        import jax
+
+        return np.asarray(jax.grad(lambda x: jax.grad(loss)(x)[0, 0])(logits))
+    import torch
+
+    x = torch.tensor(logits, requires_grad=True)
+    (first,) = torch.autograd.grad(loss(x), x, create_graph=True)
+    (second,) = torch.autograd.grad(first[0, 0], x)
+    return second.numpy()
+
+
+@pytest.mark.parametrize("kind", sorted(_LABEL_GRADIENT_CASES))
+def test_second_derivatives_through_the_written_out_gradient(kind, backend):
+    # The closed-form gradient is itself differentiable on TensorFlow and
+    # JAX. Keras's torch custom_gradient runs the forward pass without
+    # autograd, so a second derivative raises there (never a wrong number).
+    ours, _, _ = _LABEL_GRADIENT_CASES[kind]
+    logits = np.array([[0.3, -1.2, 2.0, 0.5]], dtype="float32")
+    y_true = np.array([[0.0, 1.0, 0.0, 0.0]], dtype="float32")
+    if backend == "torch":
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            _second_derivative_row(ours, y_true, logits, backend)
+        return
+    second = _second_derivative_row(ours, y_true, logits, backend)
+
+    def first_derivative(x):
+        _, grad = value_and_grad(
+            lambda x: keras.ops.sum(ours(y_true, x, from_logits=True)), x
+        )
+        return grad[0, 0]
+
+    step = 1e-2
+    expected = np.zeros_like(logits)
+    for j in range(logits.shape[1]):
+        up, down = logits.copy(), logits.copy()
+        up[0, j] += step
+        down[0, j] -= step
+        expected[0, j] = (first_derivative(up) - first_derivative(down)) / (
+            2 * step
+        )
+    np.testing.assert_allclose(second, expected, rtol=2e-3, atol=2e-4)
