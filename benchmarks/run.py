@@ -285,8 +285,10 @@ def main(argv=None):
     results = {
         "meta": {
             "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "command": "python -m benchmarks.run "
-            + " ".join(argv if argv is not None else sys.argv[1:]),
+            "command": " ".join(
+                ["python -m benchmarks.run"]
+                + (argv if argv is not None else sys.argv[1:])
+            ),
             "size": size,
             "repeats": repeats,
             "warmup": warmup,
