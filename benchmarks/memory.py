@@ -69,8 +69,8 @@ def _torch(step):
     return peak, "rise of the process's peak RSS (VmHWM) during the step"
 
 
-def measure(case, size, which):
-    shape = workloads.SIZES[case.workload][size]
+def measure(case, shapes, which):
+    shape = tuple(shapes[case.workload])
     y_true, y_pred = workloads.make_data(case.workload, shape)
     if case.one_hot_labels:
         y_true = np.eye(shape[-1], dtype="float32")[y_true]
@@ -97,10 +97,12 @@ def measure(case, size, which):
 
 def main(argv=None):
     parser = argparse.ArgumentParser()
-    parser.add_argument("--size", choices=("full", "quick"), default="full")
+    parser.add_argument(
+        "--shapes", type=json.loads, required=True, help="workload -> shape"
+    )
     parser.add_argument("--which", choices=("ours", "reference"), required=True)
     args = parser.parse_args(argv)
-    print(json.dumps(measure(workloads.MEMORY_CASE, args.size, args.which)))
+    print(json.dumps(measure(workloads.MEMORY_CASE, args.shapes, args.which)))
 
 
 if __name__ == "__main__":

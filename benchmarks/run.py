@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 
+from benchmarks import workloads
+
 BACKENDS = ("tensorflow", "jax", "torch")
 HERE = pathlib.Path(__file__).parent
 
@@ -44,6 +46,23 @@ def _python(module, backend, *args):
             f"code {result.returncode}:\n{result.stderr[-3000:]}"
         )
     return result.stdout
+
+
+def _shape(text):
+    try:
+        sizes = tuple(int(n) for n in text.lower().split("x"))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(
+            "a shape must be positive integers joined by x, e.g. 4096x1000. "
+            f"Received: {text!r}"
+        )
+    return sizes
+
+
+def _shape_text(shape):
+    return "x".join(str(n) for n in shape)
 
 
 def _target(row, size):
@@ -72,7 +91,12 @@ def _ms(summary):
 def _header(meta):
     return [
         f"Run {meta['date']} with `{meta['command']}`; sizes: "
-        f"{meta['size']}, {meta['repeats']} timed runs per cell after "
+        f"{meta['size']}"
+        + "".join(
+            f", {workload} {_shape_text(shape)}"
+            for workload, shape in meta.get("shapes", {}).items()
+        )
+        + f"; {meta['repeats']} timed runs per cell after "
         f"{meta['warmup']} warm-up runs. Times: median ± interquartile range "
         "in ms. Ratio: median over runs of ours / reference, the two timed "
         "alternately. All classification losses take logits.",
@@ -262,6 +286,15 @@ def main(argv=None):
     parser.add_argument(
         "--losses", nargs="+", help="only these keras_losses classes"
     )
+    for workload, sizes in workloads.SIZES.items():
+        parser.add_argument(
+            f"--{workload}",
+            type=_shape,
+            metavar="x".join("N" * len(sizes["full"])),
+            help=f"shape of the {workload} workload (default "
+            f"{_shape_text(sizes['full'])}; --quick "
+            f"{_shape_text(sizes['quick'])})",
+        )
     parser.add_argument(
         "--output",
         default=str(HERE / "results"),
@@ -280,7 +313,26 @@ def main(argv=None):
     repeats = args.repeats or (5 if args.quick else 20)
     if repeats < 1:
         parser.error(f"--repeats must be >= 1. Received: --repeats={repeats}")
-    size = "quick" if args.quick else "full"
+    preset = "quick" if args.quick else "full"
+    shapes = {
+        workload: list(
+            getattr(args, workload.replace("-", "_")) or sizes[preset]
+        )
+        for workload, sizes in workloads.SIZES.items()
+    }
+    for workload, shape in shapes.items():
+        rank = len(workloads.SIZES[workload]["full"])
+        if len(shape) != rank:
+            parser.error(
+                f"--{workload} needs {rank} sizes. Received: --{workload}="
+                f"{_shape_text(shape)}"
+            )
+    presets = {
+        name: {w: list(s[name]) for w, s in workloads.SIZES.items()}
+        for name in ("full", "quick")
+    }
+    # Targets are judged at the sizes only.
+    size = next((n for n, p in presets.items() if p == shapes), "custom")
     warmup = 3
     results = {
         "meta": {
@@ -290,6 +342,7 @@ def main(argv=None):
                 + (argv if argv is not None else sys.argv[1:])
             ),
             "size": size,
+            "shapes": shapes,
             "repeats": repeats,
             "warmup": warmup,
         },
@@ -304,8 +357,8 @@ def main(argv=None):
             _python(
                 "benchmarks.worker",
                 backend,
-                "--size",
-                size,
+                "--shapes",
+                json.dumps(shapes),
                 "--repeats",
                 str(repeats),
                 "--warmup",
@@ -322,8 +375,8 @@ def main(argv=None):
                 stdout = _python(
                     "benchmarks.memory",
                     backend,
-                    "--size",
-                    size,
+                    "--shapes",
+                    json.dumps(shapes),
                     "--which",
                     which,
                 )

@@ -40,10 +40,10 @@ def _summary(seconds):
     return {"median_ms": median, "iqr_ms": q3 - q1}
 
 
-def run_case(case, size, repeats, warmup):
+def run_case(case, shapes, repeats, warmup):
     import keras
 
-    shape = workloads.SIZES[case.workload][size]
+    shape = tuple(shapes[case.workload])
     y_true, y_pred = workloads.make_data(case.workload, shape)
     if case.one_hot_labels:
         y_true = np.eye(shape[-1], dtype="float32")[y_true]
@@ -89,7 +89,9 @@ def run_case(case, size, repeats, warmup):
 
 def main(argv=None):
     parser = argparse.ArgumentParser()
-    parser.add_argument("--size", choices=("full", "quick"), default="full")
+    parser.add_argument(
+        "--shapes", type=json.loads, required=True, help="workload -> shape"
+    )
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--losses", nargs="*", default=None)
@@ -99,7 +101,7 @@ def main(argv=None):
     for case in workloads.CASES:
         if args.losses and case.loss not in args.losses:
             continue
-        rows += run_case(case, args.size, args.repeats, args.warmup)
+        rows += run_case(case, args.shapes, args.repeats, args.warmup)
     with open(args.json, "w") as f:
         json.dump(
             {
