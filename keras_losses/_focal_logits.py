@@ -58,9 +58,9 @@ def _softmax_terms(logits, axis):
 
     `top` marks the class holding more than 3/4 of its row's mass, if any,
     and `rest` (keepdims) is the other classes' mass, the exact `1 - p` of
-    that class. It is floored at the smallest normal number so that
-    `f / (1 - p)` below is never 0 / 0; a row whose rest underflows has loss
-    and gradient 0 either way.
+    that class. It is floored at the smallest normal number so that the
+    divisions by `1 - p` in the gradients are never 0 / 0; a row whose rest
+    underflows has loss and gradient 0 either way.
     """
     p = ops.softmax(logits, axis=axis)
     log_p = ops.log_softmax(logits, axis=axis)
