@@ -113,13 +113,12 @@ def sparse_softmax_focal(labels, logits, alpha, gamma):
     """`alpha_k (1 - p_k) ** gamma_k * -log p_k` at each label k (last axis).
 
     Only the label's entries are gathered: no one-hot tensor in the forward
-    pass. `alpha` and `gamma` are numbers or per-class vectors; `labels` must
-    be valid indices. The gradient is `H * (p - one_hot(k))` for a per-element
-    factor H.
+    pass. `alpha` and `gamma` are numbers or per-class vectors (tensors of
+    shape `(C,)`); `labels` must be valid indices. The gradient is
+    `H * (p - one_hot(k))` for a per-element factor H.
     """
-    classes = logits.shape[-1]
-    alpha_k = _at_label(alpha, labels, logits.dtype)
-    gamma_k = _at_label(gamma, labels, logits.dtype)
+    alpha_k = _at_label(alpha, labels)
+    gamma_k = _at_label(gamma, labels)
 
     @ops.custom_gradient
     def focal(logits):
@@ -138,7 +137,8 @@ def sparse_softmax_focal(labels, logits, alpha, gamma):
             upstream = _upstream(args, upstream)
             h = alpha_k * factor * (1.0 - gamma_k * p_k * log_p_k / rest_k)
             h = ops.expand_dims(h * upstream, -1)
-            one_hot = ops.one_hot(labels, classes, dtype=p.dtype)
+            # The class count may be a tensor (unknown under tf.function).
+            one_hot = ops.one_hot(labels, ops.shape(p)[-1], dtype=p.dtype)
             return (p - one_hot) * h
 
         return loss, grad
@@ -146,10 +146,11 @@ def sparse_softmax_focal(labels, logits, alpha, gamma):
     return focal(logits)
 
 
-def _at_label(values, labels, dtype):
-    if not isinstance(values, (list, tuple)):
+def _at_label(values, labels):
+    """A per-class vector's entry at each label; a number passes as is."""
+    if isinstance(values, (int, float)) or len(values.shape) == 0:
         return values
-    return ops.take(ops.convert_to_tensor(values, dtype), labels)
+    return ops.take(values, labels)
 
 
 def sigmoid_focal(y_true, logits, gamma):

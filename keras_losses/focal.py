@@ -130,16 +130,17 @@ def binary_focal_crossentropy(
     validate(binary_focal_crossentropy, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
     y_true = _tensors.smooth_binary_labels(y_true, label_smoothing)
-    if gamma and from_logits:
+    if not gamma:
+        loss = ops.binary_crossentropy(y_true, y_pred, from_logits)
+    elif from_logits:
         loss = _focal_logits.sigmoid_focal(y_true, y_pred, gamma)
     else:
-        loss = ops.binary_crossentropy(y_true, y_pred, from_logits)
-    if gamma and not from_logits:
-        log_p, log_not_p = _logspace.binary(y_pred, from_logits)
+        log_p, log_not_p = _logspace.binary(y_pred)
         log_focus = _logspace.binary_complement_of_target(
             y_true, log_p, log_not_p
         )
-        loss = ops.exp(gamma * log_focus) * loss
+        bce = ops.binary_crossentropy(y_true, y_pred, from_logits)
+        loss = ops.exp(gamma * log_focus) * bce
     if apply_class_balancing:
         loss = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * loss
     return ops.cast(_tensors.mean(loss, axis), dtype)
@@ -239,9 +240,7 @@ def categorical_focal_crossentropy(
         )
         return ops.cast(_scaled(loss, alpha), dtype)
     alpha = _tensors.per_class(alpha, y_pred, class_axis, "alpha")
-    log_p, log_not_p = _logspace.categorical_with_complement(
-        y_pred, from_logits, axis
-    )
+    log_p, log_not_p = _logspace.categorical_with_complement(y_pred, axis)
     focal = alpha * ops.exp(gamma * log_not_p) * (-y_true * log_p)
     return ops.cast(ops.sum(focal, axis=axis), dtype)
 
@@ -327,26 +326,21 @@ def sparse_categorical_focal_crossentropy(
         return _tensors.finish_sparse(
             alpha * loss if scalar_alpha else loss, targets
         )
-    static_classes = y_pred.shape[-1] is not None
-    if from_logits and static_classes and not label_smoothing:
-        _tensors.per_class(alpha, y_pred, -1, "alpha")  # checks the length
-        _tensors.per_class(gamma, y_pred, -1, "gamma")
+    gamma = _per_class_gamma(gamma, y_pred, -1)
+    if from_logits and not label_smoothing:
+        alpha = _tensors.per_class(alpha, y_pred, -1, "alpha")
         loss = _focal_logits.sparse_softmax_focal(labels, y_pred, alpha, gamma)
         return _tensors.finish_sparse(loss, targets)
-    gamma = _per_class_gamma(gamma, y_pred, -1)
-    if from_logits and static_classes:  # smoothing: every class weighs
-        classes = y_pred.shape[-1]
-        smoothed = (1.0 - label_smoothing) * ops.one_hot(
-            labels, classes, dtype=y_pred.dtype
-        ) + label_smoothing / classes
+    if from_logits:  # with label smoothing every class has a weight
+        classes = _tensors.num_classes(y_pred, -1)
+        one_hot = ops.one_hot(labels, classes, dtype=y_pred.dtype)
+        smoothed = _tensors.smooth_labels(one_hot, y_pred, -1, label_smoothing)
         loss = _focal_logits.softmax_focal(
             _class_weighted(smoothed, alpha, y_pred, -1), y_pred, gamma, -1
         )
         return _tensors.finish_sparse(_scaled(loss, alpha), targets)
     alpha = _tensors.per_class(alpha, y_pred, -1, "alpha")
-    log_p, log_not_p = _logspace.categorical_with_complement(
-        y_pred, from_logits
-    )
+    log_p, log_not_p = _logspace.categorical_with_complement(y_pred)
     focal = alpha * ops.exp(gamma * log_not_p) * -log_p
     loss = _tensors.take_class(focal, labels)
     if label_smoothing:
