@@ -1,5 +1,6 @@
 """Loss functions for Keras 3 that Keras lacks or gets numerically wrong."""
 
+from keras_losses import config  # noqa: F401  (keras_losses.config)
 from keras_losses.crossentropy import BinaryCrossentropy
 from keras_losses.crossentropy import CategoricalCrossentropy
 from keras_losses.crossentropy import SparseCategoricalCrossentropy

@@ -8,12 +8,18 @@ data-parallel test, tests/distributed_fit.py).
 
 import keras
 from keras.src import losses as _keras_losses_module
-from keras.src.backend import get_keras_mask
 
-# Attaches a loss mask to a tensor. `keras.losses.Loss.__call__` reads it
-# back and leaves masked elements out of the mean: this is how Keras's own
-# `ignore_class` works, and how ours matches it.
-from keras.src.backend import set_keras_mask  # noqa: F401
+# Attach and read a loss mask on a tensor. `keras.losses.Loss.__call__` reads
+# it back and leaves masked elements out of the mean: this is how Keras's own
+# `ignore_class` works, and how ours matches it. Their home is
+# `keras.src.backend.common.masking` (Keras 3.15.1 and 3.16); Keras 3.16 no
+# longer re-exports them from `keras.src.backend`.
+try:
+    from keras.src.backend.common.masking import get_keras_mask
+    from keras.src.backend.common.masking import set_keras_mask
+except ImportError:  # older Keras: only the re-export
+    from keras.src.backend import get_keras_mask
+    from keras.src.backend import set_keras_mask
 
 
 def add_loss_name(name, obj):

@@ -7,6 +7,8 @@ import keras
 from keras import ops
 
 from keras_losses import _keras_compat
+from keras_losses import _label_check
+from keras_losses import config
 
 
 def as_float(x):
@@ -211,7 +213,8 @@ def sparse_targets(y_true, y_pred, axis, ignore_class):
     there on TensorFlow). Labels may carry a size-1 axis in its place. Every
     returned label is a valid index: labels outside `[0, C)` and ignored ones
     become 0, and `finish_sparse` later puts NaN or 0 in their place, so that
-    no backend raises for some and silently returns 0 for others.
+    no backend raises for some and silently returns 0 for others. With
+    `keras_losses.config.enable_label_checks()`, bad labels raise instead.
     """
     y_pred = as_float(y_pred)
     dtype = y_pred.dtype
@@ -234,6 +237,13 @@ def sparse_targets(y_true, y_pred, axis, ignore_class):
         # A constant stands in for ignored predictions so that whatever they
         # hold (even NaN) reaches neither the loss nor its gradient.
         y_pred = ops.where(ops.expand_dims(ignored, -1), 1.0, y_pred)
+    if config.label_checks_enabled():
+        bad = ops.logical_not(in_range)
+        if ignored is not None:
+            bad = ops.logical_and(bad, ops.logical_not(ignored))
+        _label_check.check_in_range(
+            labels, bad, num_classes(y_pred, -1), ignore_class
+        )
     labels = ops.where(in_range, labels, 0)
     return SparseTargets(labels, y_pred, in_range, ignored, dtype)
 
