@@ -1,5 +1,18 @@
 """Loss functions for Keras 3 that Keras lacks or gets numerically wrong."""
 
+import sys as _sys
+
+if (
+    _sys.argv[:1] == ["-m"]
+    and _sys.orig_argv[-len(_sys.argv)] == "keras_losses"
+):
+    # `python -m keras_losses ...` imports this package before it runs
+    # __main__: read the arguments first, so that --help and bad arguments
+    # answer at once, and quiet TensorFlow's start-up log before Keras loads.
+    from keras_losses import demo as _demo
+
+    _demo.start_command_line(_sys.argv[1:])
+
 from keras_losses import config  # noqa: F401  (keras_losses.config)
 from keras_losses.crossentropy import BinaryCrossentropy
 from keras_losses.crossentropy import CategoricalCrossentropy

@@ -1,9 +1,13 @@
-import os
+"""`python -m keras_losses demo`: see `keras_losses.demo`.
+
+The arguments are read before Keras is imported (in `keras_losses/__init__.py`
+via `demo.start_command_line`), so `--help` and argument errors answer at
+once, and TensorFlow's start-up log is kept off the screen.
+"""
+
 import sys
 
-# Quiet TensorFlow's start-up log lines; set before keras is imported.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from keras_losses.demo import main
 
-from keras_losses.demo import main  # noqa: E402
-
-sys.exit(main())
+if __name__ == "__main__":  # not when a docs build imports every module
+    sys.exit(main())

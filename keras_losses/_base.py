@@ -1,31 +1,55 @@
 """The one base class every public loss class derives from."""
 
+import re
+
 import keras
 
 from keras_losses import _keras_compat
 from keras_losses import _validation
 
 # Written once, put into every loss class's docstring in place of the
-# markers below.
-COMMON_ARGS_MARKER = "{common_args}"
-RETURNS_MARKER = "{returns}"
+# markers: `{returns}` for a loss of each sample, `{returns_sparse}` for the
+# sparse losses, whose unreduced loss has one value per label. The text is
+# indented where its marker stands (Python 3.13 strips docstrings' common
+# indentation, older versions keep it).
 RETURNS = """\
 Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
-        scalar; with `reduction=None`, the loss of each sample (of each
-        element, for sparse labels), of shape `y_pred.shape` without `axis`."""
+scalar; with `reduction="none"` or `None`, the loss of each sample, of
+shape `y_pred.shape` without `axis`."""
+SPARSE_RETURNS = """\
+Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
+scalar; with `reduction="none"` or `None`, the loss of each label in
+`y_true`, of shape `y_pred.shape` without the class axis `axis` (0 where
+the label is `ignore_class`)."""
 COMMON_ARGS = """\
 reduction: How the per-sample losses are reduced, exactly as in
-            `keras.losses.Loss`: `"sum_over_batch_size"` (the default) and
-            `"mean"` divide the weighted sum by the number of elements,
-            `"sum"` sums, `"mean_with_sample_weight"` divides by the sum of
-            the sample weights, `"none"` or `None` returns the per-sample
-            losses. Keras 2's `"auto"` is accepted and means
-            `"sum_over_batch_size"`.
-        name: Name of the loss instance.
-        dtype: Dtype of the loss's computations, as in `keras.losses.Loss`:
-            `None` means `keras.config.floatx()` (float32 unless changed),
-            also under a mixed-precision policy; a `keras.DTypePolicy` uses
-            its compute dtype."""
+    `keras.losses.Loss`: `"sum_over_batch_size"` (the default) and
+    `"mean"` divide the weighted sum by the number of elements, `"sum"`
+    sums, `"mean_with_sample_weight"` divides by the sum of the sample
+    weights, `"none"` or `None` returns the per-sample losses. Keras 2's
+    `"auto"` is accepted and means `"sum_over_batch_size"`.
+name: Name of the loss instance.
+dtype: Dtype of the loss's computations, as in `keras.losses.Loss`:
+    `None` means `keras.config.floatx()` (float32 unless changed), also
+    under a mixed-precision policy; a `keras.DTypePolicy` uses its compute
+    dtype."""
+MARKERS = {
+    "{common_args}": COMMON_ARGS,
+    "{returns}": RETURNS,
+    "{returns_sparse}": SPARSE_RETURNS,
+}
+
+
+def fill_markers(doc):
+    """`doc` with each marker line replaced by its text, at its indent."""
+
+    def fill(match):
+        indent, marker = match.groups()
+        lines = MARKERS[marker].splitlines()
+        return "\n".join(indent + line if line else line for line in lines)
+
+    pattern = "|".join(re.escape(marker) for marker in MARKERS)
+    return re.sub(rf"^([ \t]*)({pattern})[ \t]*$", fill, doc, flags=re.M)
 
 
 def _serialize_dtype(dtype):
@@ -70,9 +94,7 @@ class FunctionLoss(keras.losses.Loss):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
-            cls.__doc__ = cls.__doc__.replace(
-                COMMON_ARGS_MARKER, COMMON_ARGS
-            ).replace(RETURNS_MARKER, RETURNS)
+            cls.__doc__ = fill_markers(cls.__doc__)
         keras.saving.register_keras_serializable(package="keras_losses")(cls)
         _keras_compat.add_loss_name(f"keras_losses>{cls.__name__}", cls)
 

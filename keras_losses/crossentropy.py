@@ -72,16 +72,17 @@ def binary_crossentropy(
     References:
         PyTorch documentation, `torch.nn.BCEWithLogitsLoss` (`pos_weight`).
 
-    Example:
-
-    >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
-    >>> y_pred = [[0.6, 0.4], [0.4, 0.6]]
-    >>> loss = keras_losses.binary_crossentropy(y_true, y_pred)
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [0.9163 0.7136]
-    >>> loss = keras_losses.binary_crossentropy(y_true, y_pred, pos_weight=3)
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [1.8326 0.7136]
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+        >>> y_pred = [[0.6, 0.4], [0.4, 0.6]]
+        >>> loss = keras_losses.binary_crossentropy(y_true, y_pred)
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [0.9163 0.7136]
+        >>> loss = keras_losses.binary_crossentropy(
+        ...     y_true, y_pred, pos_weight=3
+        ... )
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [1.8326 0.7136]
     """
     validate(binary_crossentropy, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
@@ -155,18 +156,17 @@ def categorical_crossentropy(
         Szegedy et al., "Rethinking the Inception Architecture for Computer
         Vision", CVPR 2016 (label smoothing).
 
-    Example:
-
-    >>> y_true = [[0, 1, 0], [0, 0, 1]]
-    >>> y_pred = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
-    >>> loss = keras_losses.categorical_crossentropy(y_true, y_pred)
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [0.0513 2.3026]
-    >>> loss = keras_losses.categorical_crossentropy(
-    ...     y_true, y_pred, class_weight=[1.0, 1.0, 0.5]
-    ... )
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [0.0513 1.1513]
+    Examples:
+        >>> y_true = [[0, 1, 0], [0, 0, 1]]
+        >>> y_pred = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
+        >>> loss = keras_losses.categorical_crossentropy(y_true, y_pred)
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [0.0513 2.3026]
+        >>> loss = keras_losses.categorical_crossentropy(
+        ...     y_true, y_pred, class_weight=[1.0, 1.0, 0.5]
+        ... )
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [0.0513 1.1513]
     """
     validate(categorical_crossentropy, locals())
     y_true, y_pred, class_axis, dtype = _tensors.categorical_inputs(
@@ -257,19 +257,18 @@ def sparse_categorical_crossentropy(
         Vision", CVPR 2016 (label smoothing). Muller, Kornblith and Hinton,
         "When Does Label Smoothing Help?", NeurIPS 2019.
 
-    Example:
-
-    >>> y_true = [1, 2]
-    >>> y_pred = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
-    >>> loss = keras_losses.sparse_categorical_crossentropy(y_true, y_pred)
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [0.0513 2.3026]
-    >>> logits = [[2.0, 1.0, 0.0], [0.0, 0.0, 3.0]]
-    >>> loss = keras_losses.sparse_categorical_crossentropy(
-    ...     [0, 5], logits, from_logits=True, label_smoothing=0.1
-    ... )
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [0.5076    nan]
+    Examples:
+        >>> y_true = [1, 2]
+        >>> y_pred = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
+        >>> loss = keras_losses.sparse_categorical_crossentropy(y_true, y_pred)
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [0.0513 2.3026]
+        >>> logits = [[2.0, 1.0, 0.0], [0.0, 0.0, 3.0]]
+        >>> loss = keras_losses.sparse_categorical_crossentropy(
+        ...     [0, 5], logits, from_logits=True, label_smoothing=0.1
+        ... )
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [0.5076    nan]
     """
     validate(sparse_categorical_crossentropy, locals())
     targets = _tensors.sparse_targets(y_true, y_pred, axis, ignore_class)
@@ -325,14 +324,15 @@ class BinaryCrossentropy(FunctionLoss):
     References:
         PyTorch documentation, `torch.nn.BCEWithLogitsLoss` (`pos_weight`).
 
-    Example:
-
-    >>> loss = keras_losses.BinaryCrossentropy()
-    >>> print(f"{float(loss([[0.0], [1.0]], [[0.4], [0.6]])):.5f}")
-    0.51083
-    >>> loss = keras_losses.BinaryCrossentropy(from_logits=True, pos_weight=4)
-    >>> print(f"{float(loss([[0.0], [1.0]], [[-0.4], [0.4]])):.5f}")
-    1.28254
+    Examples:
+        >>> loss = keras_losses.BinaryCrossentropy()
+        >>> print(f"{float(loss([[0.0], [1.0]], [[0.4], [0.6]])):.5f}")
+        0.51083
+        >>> loss = keras_losses.BinaryCrossentropy(
+        ...     from_logits=True, pos_weight=4
+        ... )
+        >>> print(f"{float(loss([[0.0], [1.0]], [[-0.4], [0.4]])):.5f}")
+        1.28254
     """
 
     def __init__(
@@ -377,13 +377,12 @@ class CategoricalCrossentropy(FunctionLoss):
         Szegedy et al., "Rethinking the Inception Architecture for Computer
         Vision", CVPR 2016 (label smoothing).
 
-    Example:
-
-    >>> loss = keras_losses.CategoricalCrossentropy()
-    >>> y_true = [[0, 1, 0], [0, 0, 1]]
-    >>> y_pred = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
-    >>> print(f"{float(loss(y_true, y_pred)):.5f}")
-    1.17694
+    Examples:
+        >>> loss = keras_losses.CategoricalCrossentropy()
+        >>> y_true = [[0, 1, 0], [0, 0, 1]]
+        >>> y_pred = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
+        >>> print(f"{float(loss(y_true, y_pred)):.5f}")
+        1.17694
     """
 
     def __init__(
@@ -423,7 +422,7 @@ class SparseCategoricalCrossentropy(FunctionLoss):
         {common_args}
 
     Returns:
-        {returns}
+        {returns_sparse}
 
     Formula:
         `(1 - ls) * w_k * (-log p_k) + ls * mean_c(w_c * (-log p_c))` for
@@ -433,14 +432,13 @@ class SparseCategoricalCrossentropy(FunctionLoss):
         Szegedy et al., "Rethinking the Inception Architecture for Computer
         Vision", CVPR 2016 (label smoothing).
 
-    Example:
-
-    >>> loss = keras_losses.SparseCategoricalCrossentropy(
-    ...     from_logits=True, ignore_class=-1
-    ... )
-    >>> logits = [[2.0, 1.0, 0.0], [0.0, 0.0, 3.0], [9.0, 9.0, 9.0]]
-    >>> print(f"{float(loss([0, 2, -1], logits)):.5f}")
-    0.25126
+    Examples:
+        >>> loss = keras_losses.SparseCategoricalCrossentropy(
+        ...     from_logits=True, ignore_class=-1
+        ... )
+        >>> logits = [[2.0, 1.0, 0.0], [0.0, 0.0, 3.0], [9.0, 9.0, 9.0]]
+        >>> print(f"{float(loss([0, 2, -1], logits)):.5f}")
+        0.25126
     """
 
     def __init__(

@@ -1,6 +1,7 @@
 """`python -m keras_losses demo`: the package at work in under a minute.
 
-1. The seed values of the contract, side by side with Keras's built-ins.
+1. Reference values: a few losses computed by keras_losses and by the Keras
+   built-ins, side by side (they agree to float32 round-off).
 2. A rare-positive task (8-D Gaussian blobs, 1 % positives, fixed seed)
    trained with the same small model, seed and optimizer once per loss:
      bce       BinaryCrossentropy(from_logits=True)
@@ -14,14 +15,21 @@
 3. The focal model (or, without it, the last one trained) saved as
    `.keras`, reloaded in a fresh Python process that has only run
    `import keras_losses` (no `custom_objects`), and its loss config, loss
-   value and predictions compared with the original's.
+   value and predictions compared with the original's. The file is written
+   to a temporary folder that is removed at the end, or kept in the folder
+   given by --output.
 
 Seeds are fixed: a rerun prints the same numbers on the same machine.
+TensorFlow's start-up log is kept off the screen unless TF_CPP_MIN_LOG_LEVEL
+is set.
 """
 
 import argparse
+import contextlib
+import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -206,7 +214,7 @@ def run(epochs=10, samples=50_000, losses=LOSS_CHOICES, output=None, seed=0):
 
     start = time.perf_counter()
     print(f"keras {keras.__version__}, backend {keras.backend.backend()}\n")
-    print("1. Seed values")
+    print("1. Reference values: keras_losses vs Keras built-ins")
     _seed_values()
 
     features, labels = imbalanced_data(samples, seed)
@@ -250,14 +258,18 @@ def run(epochs=10, samples=50_000, losses=LOSS_CHOICES, output=None, seed=0):
         f"\n3. The {key} model saved as .keras, reloaded in a fresh process "
         "(no custom_objects)"
     )
-    folder = output or tempfile.mkdtemp(prefix="keras_losses_demo_")
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, f"demo_{key}.keras")
-    model.save(path)
-    check_features, check_labels = test_features[:2048], test_labels[:2048]
-    reloaded = _reload_in_fresh_process(
-        path, check_features, check_labels, folder
-    )
+    # A scratch folder for the reload check's data (and for the model
+    # unless --output names a folder to keep it in), removed at the end.
+    with tempfile.TemporaryDirectory(prefix="keras_losses_demo_") as scratch:
+        folder = output or scratch
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"demo_{key}.keras")
+        model.save(path)
+        check_features = test_features[:2048]
+        check_labels = test_labels[:2048]
+        reloaded = _reload_in_fresh_process(
+            path, check_features, check_labels, scratch
+        )
     original_loss = model.evaluate(
         check_features, check_labels, batch_size=256, verbose=0
     )
@@ -275,7 +287,13 @@ def run(epochs=10, samples=50_000, losses=LOSS_CHOICES, output=None, seed=0):
             )
         ),
     }
-    print(f"saved to {path}")
+    if output:
+        print(f"saved to {path}")
+    else:
+        print(
+            "saved to a temporary folder, now removed (--output DIR keeps "
+            "the file)"
+        )
     print(f"reloaded loss: {reloaded['class']}({reloaded['config']})")
     print(
         f"loss on {len(check_labels)} test samples: original "
@@ -286,7 +304,7 @@ def run(epochs=10, samples=50_000, losses=LOSS_CHOICES, output=None, seed=0):
     return all(same.values())
 
 
-def main(argv=None):
+def _parser():
     parser = argparse.ArgumentParser(
         prog="python -m keras_losses",
         description="keras_losses: loss functions for Keras 3.",
@@ -319,17 +337,122 @@ def main(argv=None):
     )
     demo.add_argument(
         "--output",
-        help="folder for the saved .keras model (default: a new temp folder)",
+        help="folder to keep the saved .keras model in (default: none, the "
+        "model is saved to a temporary folder that is removed at the end)",
     )
     demo.add_argument(
         "--seed", type=int, default=0, help="data and model seed (default: 0)"
     )
+    return parser, demo
+
+
+def parse_arguments(argv=None):
+    """The command line's arguments; exits on `--help` or a bad argument.
+
+    Needs neither Keras nor its backend, so both answers are immediate.
+    """
+    parser, demo = _parser()
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.samples < 1000:
         demo.error(
             "--epochs must be >= 1 and --samples >= 1000. Received: "
             f"--epochs={args.epochs}, --samples={args.samples}"
         )
+    return args
+
+
+# What TensorFlow (and other absl/glog C++ code) writes while it starts: the
+# notice printed before absl's logging is set up, lines such as
+# "I0000 00:00:1795976347.743609    3356 port.cc:153] oneDNN custom ..." or
+# "E0000 00:00:1795976350.713486    3356 cuda_platform.cc:52] failed call to
+# cuInit: ...", older TensorFlow's "2024-05-02 11:45:17.907378: I
+# tensorflow/core/...:44] ...", and the second line of the CPU-instructions
+# notice.
+_START_UP_LOG = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^ :\]]+:\d+\] "
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] [^ :\]]+:\d+\] "
+    r"|To enable the following instructions: "
+)
+
+
+@contextlib.contextmanager
+def _start_up_log_filtered():
+    """Drops the backend's start-up log from the process's standard error.
+
+    C++ code writes to file descriptor 2 directly, past `sys.stderr`, and
+    TensorFlow writes some lines before it reads `TF_CPP_MIN_LOG_LEVEL`, so
+    the descriptor itself is redirected to a temporary file for the block.
+    Other lines (Python warnings, say) are written out afterwards; if the
+    block raises, every line is, so that nothing explaining it is lost.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no usable descriptor 2
+        yield
+        return
+    failed = True
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            yield
+            failed = False
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            lines = captured.read().decode(errors="replace")
+            lines = lines.splitlines(keepends=True)
+            if not failed:
+                lines = [x for x in lines if not _START_UP_LOG.match(x)]
+            sys.stderr.write("".join(lines))
+            sys.stderr.flush()
+
+
+def import_backend_quietly():
+    """Imports Keras and starts its backend without the start-up log.
+
+    Unless the user has set `TF_CPP_MIN_LOG_LEVEL` (then nothing is
+    hidden), TensorFlow's INFO and WARNING lines are turned off for the run
+    (errors still show) and the lines written while the backend imports and
+    finds its devices are dropped. A no-op once Keras is imported.
+    """
+    if "keras" in sys.modules:
+        return
+    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+        import keras  # noqa: F401
+
+        return
+    # Inherited by the reload check's fresh process too.
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    with _start_up_log_filtered():
+        import keras
+
+        # The first tensor makes the backend look for devices (CUDA's
+        # `cuInit` on TensorFlow), which logs too.
+        keras.ops.convert_to_tensor(0.0)
+        # On the other backends, `keras.utils.set_random_seed` (and saving)
+        # import TensorFlow too when it is installed: do it here.
+        if importlib.util.find_spec("tensorflow") is not None:
+            import tensorflow  # noqa: F401
+
+
+def start_command_line(argv):
+    """Run by `keras_losses/__init__.py` under `python -m keras_losses`.
+
+    Checks the arguments (answering `--help` and bad arguments at once, as
+    the package's import would otherwise load Keras first), then imports
+    Keras quietly, before the package's own imports.
+    """
+    parse_arguments(argv)
+    import_backend_quietly()
+
+
+def main(argv=None):
+    args = parse_arguments(argv)
+    import_backend_quietly()
     losses = list(dict.fromkeys(args.loss))  # in order, without repeats
     ok = run(args.epochs, args.samples, losses, args.output, args.seed)
     return 0 if ok else 1

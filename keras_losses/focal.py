@@ -119,13 +119,12 @@ def binary_focal_crossentropy(
         Lin, Goyal, Girshick, He and Dollar, "Focal Loss for Dense Object
         Detection", ICCV 2017, arXiv:1708.02002.
 
-    Example:
-
-    >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
-    >>> y_pred = [[0.6, 0.4], [0.4, 0.6]]
-    >>> loss = keras_losses.binary_focal_crossentropy(y_true, y_pred)
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [0.3299 0.2058]
+    Examples:
+        >>> y_true = [[0.0, 1.0], [0.0, 0.0]]
+        >>> y_pred = [[0.6, 0.4], [0.4, 0.6]]
+        >>> loss = keras_losses.binary_focal_crossentropy(y_true, y_pred)
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [0.3299 0.2058]
     """
     validate(binary_focal_crossentropy, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
@@ -202,16 +201,15 @@ def categorical_focal_crossentropy(
         Lin, Goyal, Girshick, He and Dollar, "Focal Loss for Dense Object
         Detection", ICCV 2017, arXiv:1708.02002.
 
-    Example:
+    Examples:
+        A confidently wrong logit margin of 30: the loss keeps growing with the
+        margin (about `0.25 * 30`), where Keras's stops at 4.03.
 
-    A confidently wrong logit margin of 30: the loss keeps growing with the
-    margin (about `0.25 * 30`), where Keras's stops at 4.03.
-
-    >>> loss = keras_losses.categorical_focal_crossentropy(
-    ...     [[0.0, 1.0, 0.0]], [[30.0, 0.0, 0.0]], from_logits=True
-    ... )
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [7.5]
+        >>> loss = keras_losses.categorical_focal_crossentropy(
+        ...     [[0.0, 1.0, 0.0]], [[30.0, 0.0, 0.0]], from_logits=True
+        ... )
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [7.5]
     """
     validate(categorical_focal_crossentropy, locals())
     y_true, y_pred, class_axis, dtype = _tensors.categorical_inputs(
@@ -302,14 +300,13 @@ def sparse_categorical_focal_crossentropy(
         Lin, Goyal, Girshick, He and Dollar, "Focal Loss for Dense Object
         Detection", ICCV 2017, arXiv:1708.02002.
 
-    Example:
-
-    >>> logits = [[30.0, 0.0, 0.0], [0.0, 0.5, 0.0]]
-    >>> loss = keras_losses.sparse_categorical_focal_crossentropy(
-    ...     [1, 1], logits, from_logits=True
-    ... )
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [7.5    0.0597]
+    Examples:
+        >>> logits = [[30.0, 0.0, 0.0], [0.0, 0.5, 0.0]]
+        >>> loss = keras_losses.sparse_categorical_focal_crossentropy(
+        ...     [1, 1], logits, from_logits=True
+        ... )
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [7.5    0.0597]
     """
     validate(sparse_categorical_focal_crossentropy, locals())
     targets = _tensors.sparse_targets(y_true, y_pred, axis, ignore_class)
@@ -379,13 +376,12 @@ class BinaryFocalCrossentropy(FunctionLoss):
     References:
         Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
 
-    Example:
-
-    >>> loss = keras_losses.BinaryFocalCrossentropy(
-    ...     apply_class_balancing=True, from_logits=True
-    ... )
-    >>> print(f"{float(loss([[0.0], [1.0]], [[-3.0], [-30.0]])):.5f}")
-    3.75004
+    Examples:
+        >>> loss = keras_losses.BinaryFocalCrossentropy(
+        ...     apply_class_balancing=True, from_logits=True
+        ... )
+        >>> print(f"{float(loss([[0.0], [1.0]], [[-3.0], [-30.0]])):.5f}")
+        3.75004
     """
 
     def __init__(
@@ -433,12 +429,12 @@ class CategoricalFocalCrossentropy(FunctionLoss):
     References:
         Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
 
-    Example:
-
-    >>> loss = keras_losses.CategoricalFocalCrossentropy(from_logits=True)
-    >>> y_true = [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-    >>> print(f"{float(loss(y_true, [[30.0, 0.0, 0.0], [0.0, 0.0, 0.0]])):.5f}")
-    3.81103
+    Examples:
+        >>> loss = keras_losses.CategoricalFocalCrossentropy(from_logits=True)
+        >>> y_true = [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+        >>> logits = [[30.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+        >>> print(f"{float(loss(y_true, logits)):.5f}")
+        3.81103
     """
 
     def __init__(
@@ -478,7 +474,7 @@ class SparseCategoricalFocalCrossentropy(FunctionLoss):
         {common_args}
 
     Returns:
-        {returns}
+        {returns_sparse}
 
     Formula:
         `(1 - ls) * f_k + ls * mean_c(f_c)` for label `k`, with
@@ -487,14 +483,13 @@ class SparseCategoricalFocalCrossentropy(FunctionLoss):
     References:
         Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
 
-    Example:
-
-    >>> loss = keras_losses.SparseCategoricalFocalCrossentropy(
-    ...     from_logits=True, ignore_class=255
-    ... )
-    >>> logits = [[30.0, 0.0, 0.0], [0.0, 0.0, 0.0], [5.0, 5.0, 5.0]]
-    >>> print(f"{float(loss([1, 2, 255], logits)):.5f}")
-    3.81103
+    Examples:
+        >>> loss = keras_losses.SparseCategoricalFocalCrossentropy(
+        ...     from_logits=True, ignore_class=255
+        ... )
+        >>> logits = [[30.0, 0.0, 0.0], [0.0, 0.0, 0.0], [5.0, 5.0, 5.0]]
+        >>> print(f"{float(loss([1, 2, 255], logits)):.5f}")
+        3.81103
     """
 
     def __init__(

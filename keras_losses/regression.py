@@ -56,11 +56,10 @@ def smooth_l1(y_true, y_pred, *, beta=1.0, axis=-1):
     References:
         Girshick, "Fast R-CNN", ICCV 2015, eq. 3.
 
-    Example:
-
-    >>> loss = keras_losses.smooth_l1([[0.0, 0.0]], [[0.5, 3.0]], beta=1.0)
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [1.3125]
+    Examples:
+        >>> loss = keras_losses.smooth_l1([[0.0, 0.0]], [[0.5, 3.0]], beta=1.0)
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [1.3125]
     """
     validate(smooth_l1, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
@@ -99,11 +98,10 @@ def huber(y_true, y_pred, *, delta=1.0, axis=-1):
         Huber, "Robust Estimation of a Location Parameter", Annals of
         Mathematical Statistics 35(1), 1964.
 
-    Example:
-
-    >>> loss = keras_losses.huber([[0.0], [1.0]], [[0.6], [0.4]])
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [0.18 0.18]
+    Examples:
+        >>> loss = keras_losses.huber([[0.0], [1.0]], [[0.6], [0.4]])
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [0.18 0.18]
     """
     validate(huber, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
@@ -179,11 +177,10 @@ def balanced_l1(y_true, y_pred, *, alpha=0.5, gamma=1.5, beta=1.0, axis=-1):
         Pang, Chen, Shi, Feng, Ouyang and Lin, "Libra R-CNN: Towards
         Balanced Learning for Object Detection", CVPR 2019, eq. 7-9.
 
-    Example:
-
-    >>> loss = keras_losses.balanced_l1([[0.0, 0.0]], [[0.5, 3.0]])
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [2.2396]
+    Examples:
+        >>> loss = keras_losses.balanced_l1([[0.0, 0.0]], [[0.5, 3.0]])
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [2.2396]
     """
     validate(balanced_l1, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
@@ -225,13 +222,12 @@ def pinball(y_true, y_pred, *, tau=0.5, axis=-1):
         Koenker and Bassett, "Regression Quantiles", Econometrica 46(1),
         1978.
 
-    Example:
-
-    >>> loss = keras_losses.pinball(
-    ...     [[1.0, 1.0, 1.0]], [[0.0, 0.0, 0.0]], tau=[0.1, 0.5, 0.9]
-    ... )
-    >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-    [0.5]
+    Examples:
+        >>> loss = keras_losses.pinball(
+        ...     [[1.0, 1.0, 1.0]], [[0.0, 0.0, 0.0]], tau=[0.1, 0.5, 0.9]
+        ... )
+        >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
+        [0.5]
     """
     validate(pinball, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
@@ -267,11 +263,10 @@ class SmoothL1(FunctionLoss):
     References:
         Girshick, "Fast R-CNN", ICCV 2015.
 
-    Example:
-
-    >>> loss = keras_losses.SmoothL1(beta=1.0)
-    >>> print(f"{float(loss([[0.0], [1.0]], [[0.6], [0.4]])):.4f}")
-    0.1800
+    Examples:
+        >>> loss = keras_losses.SmoothL1(beta=1.0)
+        >>> print(f"{float(loss([[0.0], [1.0]], [[0.6], [0.4]])):.4f}")
+        0.1800
     """
 
     def __init__(
@@ -307,11 +302,10 @@ class Huber(FunctionLoss):
     References:
         Huber, "Robust Estimation of a Location Parameter", 1964.
 
-    Example:
-
-    >>> loss = keras_losses.Huber()
-    >>> print(f"{float(loss([[0.0], [1.0]], [[0.6], [0.4]])):.4f}")
-    0.1800
+    Examples:
+        >>> loss = keras_losses.Huber()
+        >>> print(f"{float(loss([[0.0], [1.0]], [[0.6], [0.4]])):.4f}")
+        0.1800
     """
 
     def __init__(
@@ -350,11 +344,10 @@ class BalancedL1(FunctionLoss):
         Pang et al., "Libra R-CNN: Towards Balanced Learning for Object
         Detection", CVPR 2019.
 
-    Example:
-
-    >>> loss = keras_losses.BalancedL1()
-    >>> print(f"{float(loss([[0.0, 0.0]], [[0.5, 3.0]])):.4f}")
-    2.2396
+    Examples:
+        >>> loss = keras_losses.BalancedL1()
+        >>> print(f"{float(loss([[0.0, 0.0]], [[0.5, 3.0]])):.4f}")
+        2.2396
     """
 
     def __init__(
@@ -392,11 +385,10 @@ class Pinball(FunctionLoss):
     References:
         Koenker and Bassett, "Regression Quantiles", Econometrica, 1978.
 
-    Example:
-
-    >>> loss = keras_losses.Pinball(tau=0.9)
-    >>> print(f"{float(loss([[1.0], [1.0]], [[0.0], [2.0]])):.4f}")
-    0.5000
+    Examples:
+        >>> loss = keras_losses.Pinball(tau=0.9)
+        >>> print(f"{float(loss([[1.0], [1.0]], [[0.0], [2.0]])):.4f}")
+        0.5000
     """
 
     def __init__(

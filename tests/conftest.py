@@ -32,12 +32,23 @@ def pytest_report_header(config):
 
 def pytest_terminal_summary(terminalreporter):
     if tolerance.COUNTS:
-        terminalreporter.section("generated cases and bad inputs per loss")
+        terminalreporter.section(
+            "generated cases per property test, and bad inputs, per loss "
+            "(class and function)"
+        )
         for loss, counts in sorted(tolerance.COUNTS.items()):
-            terminalreporter.write_line(
-                f"{loss}: {counts['generated']} generated, "
-                f"{counts['bad']} bad inputs"
-            )
+            parts = []
+            if counts["generated"]:
+                parts.append(
+                    "generated cases "
+                    + ", ".join(
+                        f"{cases} in {test}"
+                        for test, cases in sorted(counts["generated"].items())
+                    )
+                )
+            if counts["bad"]:
+                parts.append(f"{counts['bad']} bad inputs")
+            terminalreporter.write_line(f"{loss}: " + "; ".join(parts))
     if tolerance.WORST:
         terminalreporter.section("worst relative error per reference")
         for reference, (error, case) in sorted(tolerance.WORST.items()):

@@ -13,14 +13,31 @@ from keras_losses import demo
 
 NUMBER = r"\d+\.\d+"
 
+# TensorFlow's start-up log (absl/glog lines such as "I0000 00:00:17959...
+# 3356 port.cc:153] oneDNN custom operations are on", "E0000 ...
+# cuda_platform.cc:52] failed call to cuInit"), which the demo keeps off the
+# screen unless the user sets TF_CPP_MIN_LOG_LEVEL.
+LOG_LINE = re.compile(
+    r"^[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+:\d+\]"
+    r"|absl::InitializeLog|cuInit|cudart_stub|oneDNN|cpu_feature_guard",
+    re.M,
+)
 
-def run_demo(*args):
+
+def run_demo(*args, python_options=(), **env):
+    environment = dict(os.environ, **env)
+    environment.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the user's choice
     return subprocess.run(
-        [sys.executable, "-m", "keras_losses", "demo", *args],
+        [sys.executable, *python_options, "-m", "keras_losses", "demo", *args],
         capture_output=True,
         text=True,
-        env=dict(os.environ),
+        env=environment,
     )
+
+
+def assert_no_start_up_log(result):
+    assert not LOG_LINE.search(result.stdout), result.stdout
+    assert not LOG_LINE.search(result.stderr), result.stderr
 
 
 def test_demo_prints_table_and_reload_check(tmp_path):
@@ -28,8 +45,12 @@ def test_demo_prints_table_and_reload_check(tmp_path):
         "--epochs", "2", "--samples", "2000", "--output", str(tmp_path)
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    assert_no_start_up_log(result)
     out = result.stdout
-    # The contract's seed values, ours and Keras's side by side.
+    # Reference values, ours and Keras's side by side, under a title a user
+    # can read.
+    assert "1. Reference values: keras_losses vs Keras built-ins" in out
+    assert "contract" not in out
     assert re.search(
         r"CategoricalCrossentropy\s+1\.176939\d\s+1\.176939\d", out
     )
@@ -61,7 +82,31 @@ def test_demo_prints_table_and_reload_check(tmp_path):
     assert loss_line[0] == loss_line[1]
     assert "same loss config: True; same loss value: True; " in out
     assert "same predictions: True" in out
+    assert f"saved to {tmp_path / 'demo_focal.keras'}" in out
     assert (tmp_path / "demo_focal.keras").exists()
+    # Only the model is kept in the --output folder.
+    assert sorted(os.listdir(tmp_path)) == ["demo_focal.keras"]
+
+
+def test_demo_without_output_leaves_no_file_behind(tmp_path):
+    # Every temporary file goes under TMPDIR: the demo's must be gone.
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    result = run_demo(
+        "--loss",
+        "focal",
+        "--epochs",
+        "1",
+        "--samples",
+        "1000",
+        TMPDIR=str(temp),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert_no_start_up_log(result)
+    assert "same predictions: True" in result.stdout
+    assert "saved to a temporary folder, now removed" in result.stdout
+    left = [str(path.relative_to(temp)) for path in temp.rglob("*")]
+    assert not [p for p in left if "keras_losses" in p or ".keras" in p], left
 
 
 def test_demo_trains_only_the_chosen_losses(tmp_path):
@@ -87,6 +132,24 @@ def test_demo_trains_only_the_chosen_losses(tmp_path):
     assert "The bce model saved as .keras" in out
     assert "same predictions: True" in out
     assert (tmp_path / "demo_bce.keras").exists()
+
+
+@pytest.mark.parametrize(
+    "args, code", [(["--help"], 0), (["--epochs", "0"], 2), (["--x"], 2)]
+)
+def test_demo_help_and_bad_options_answer_before_keras_loads(args, code):
+    # `-X importtime` lists every module the process imports, on stderr:
+    # neither Keras nor a backend may be among them.
+    result = run_demo(*args, python_options=["-X", "importtime"])
+    assert result.returncode == code, result.stderr[-3000:]
+    assert ("usage: python -m keras_losses demo" in result.stdout) == (
+        code == 0
+    )
+    imported = re.findall(r"^import time:.*\|\s+(\S+)$", result.stderr, re.M)
+    assert "argparse" in imported  # the listing works
+    heavy = {"keras", "tensorflow", "jax", "torch"}
+    assert not heavy & set(imported), sorted(heavy & set(imported))
+    assert_no_start_up_log(result)
 
 
 def test_demo_help_explains_the_options(capsys):
