@@ -12,8 +12,8 @@ fewer passes over the tensor than autodiff of the formula (see
 `exp(gamma * log(1 - p_t))` from the clipped probabilities
 (`keras_losses._logspace`), as Keras clips them. Keras's focal
 losses go sigmoid/softmax, clip, log: a confidently wrong categorical logit
-margin of 20 or more leaves them stuck at `0.25 * -log(1e-7)` with a zero
-gradient. With gamma=0 every loss here is the matching cross-entropy of
+margin above about 16 (`log(1e7)`) leaves them stuck at `0.25 * -log(1e-7)`
+with a zero gradient. With gamma=0 every loss here is the matching cross-entropy of
 `keras_losses.crossentropy`, computed by it.
 """
 
@@ -405,8 +405,8 @@ class CategoricalFocalCrossentropy(FunctionLoss):
     Same arguments, defaults and values as
     `keras.losses.CategoricalFocalCrossentropy` on ordinary inputs, with
     `gamma` also allowed per class; with logits it stays exact where Keras's
-    is stuck at 4.03 with a zero gradient (a confidently wrong margin of 20
-    or more). See `keras_losses.categorical_focal_crossentropy`.
+    is stuck at 4.03 with a zero gradient (a confidently wrong margin above
+    about 16). See `keras_losses.categorical_focal_crossentropy`.
 
     Args:
         alpha: Class weight: a number >= 0 (default 0.25) or one per class.
