@@ -1,25 +1,91 @@
-"""Where keras_losses reaches into Keras's private modules or a backend.
+"""Every place keras_losses reaches into Keras's private modules.
 
-Keras 3 has no public API for these; each is exercised by tests that fail
-loudly if a Keras release moves it (tests/test_keras_integration.py, the
-`ignore_class` reduction tests in tests/test_crossentropy.py, and the
-data-parallel test, tests/distributed_fit.py).
+Nothing else in the package imports from `keras.src` (a test checks this:
+tests/test_keras_compat.py). Each private symbol is named in
+`PRIVATE_SYMBOLS`, resolved by `_private`, which fails at import with the
+symbol's full name if a Keras release removes it, and is checked by name in
+tests/test_keras_compat.py.
+
+The private symbols, why there is no public route, and where they were
+checked:
+
+- `keras.src.losses.ALL_OBJECTS_DICT`: the table through which
+  `keras.losses.get(name)`, and so `compile(loss=name)`, resolves a string.
+  It reads only this table, not the registry that
+  `keras.saving.register_keras_serializable` fills, and Keras has no public
+  function to add to it.
+- `keras.src.backend.common.masking.get_keras_mask` and `set_keras_mask`:
+  read and attach the mask that `keras.losses.Loss.__call__` leaves out of
+  the mean; this is how Keras's own `ignore_class` works and how ours
+  matches it. Keras exports no public mask accessor (the `_keras_mask`
+  behind it is private: an attribute of the tensor where the tensor takes
+  one, else an entry in a global table). The `masking` module was added in
+  Keras 3.6.0; until 3.15 the functions were also re-exported from
+  `keras.src.backend`, which Keras 3.16 no longer does, so the `masking`
+  module is the one location present on every supported Keras and no
+  fallback is needed.
+
+  Why `ignore_class` keeps this private mask rather than a public route:
+  the one public route is to fold the mask into the returned values
+  (ignored elements 0, the others scaled by `size / count`), which gives
+  Keras's numbers for `"sum_over_batch_size"`, `"mean"`, `"sum"` and
+  `None`, but not for `"mean_with_sample_weight"`: with a mask Keras divides
+  by the sum of the sample weights of the unmasked elements only, which
+  the loss cannot know (the sample weights never reach `call`) without
+  re-implementing Keras's reduction (the loss contract, point 4). Measured
+  on Keras 3.15.1, 6 labels with 2 ignored and random sample weights: Keras
+  1.6442, the folded values 1.0027. The private mask also carries Keras's
+  exact semantics into its metrics and `compile` loss handling for free.
+  tests/test_crossentropy.py compares ours with Keras's own `ignore_class`
+  over every reduction and sample weighting.
+
+Checked, with the whole test suite passing, on Keras 3.8.0 (TensorFlow
+2.16.1 and 2.16.2 with numpy 1.26.4; torch 2.13.0), Keras 3.10.0 (jax
+0.10.2), Keras 3.15.1 (TensorFlow 2.21.0) and keras-nightly
+3.16.0.dev2026102704 (TensorFlow 2.21.0): all three symbols are at these
+locations and behave as relied on.
+
+The oldest supported Keras is 3.8.0, and no shim is needed from there on:
+- Keras 3.7.0 added the `"mean"` and `"mean_with_sample_weight"`
+  reductions, which every loss accepts and leaves to `keras.losses.Loss`
+  (the loss contract, points 3 and 4); before 3.7 they would have to be
+  re-implemented, so no older Keras is supported.
+- Keras 3.7.0 trains differently under `tf.distribute.MirroredStrategy`
+  than on one device, for its built-in losses too (loss scaling, fixed in
+  Keras 3.8.0 by keras-team/keras#20609 and #20610); no loss can work
+  around that (the loss contract, point 16).
+- On JAX, Keras 3.8 and 3.9 call `jax.spmd_mode` in `fit`, which the JAX
+  0.10 releases no longer have; Keras 3.10.0 removed the call, so the JAX
+  backend needs Keras 3.10.0 or newer. Nothing here depends on it.
 """
 
-import keras
-from keras.src import losses as _keras_losses_module
+import importlib
 
-# Attach and read a loss mask on a tensor. `keras.losses.Loss.__call__` reads
-# it back and leaves masked elements out of the mean: this is how Keras's own
-# `ignore_class` works, and how ours matches it. Their home is
-# `keras.src.backend.common.masking` (Keras 3.15.1 and 3.16); Keras 3.16 no
-# longer re-exports them from `keras.src.backend`.
-try:
-    from keras.src.backend.common.masking import get_keras_mask
-    from keras.src.backend.common.masking import set_keras_mask
-except ImportError:  # older Keras: only the re-export
-    from keras.src.backend import get_keras_mask
-    from keras.src.backend import set_keras_mask
+import keras
+
+# (module, name) of each private Keras symbol used; see the docstring.
+PRIVATE_SYMBOLS = (
+    ("keras.src.losses", "ALL_OBJECTS_DICT"),
+    ("keras.src.backend.common.masking", "get_keras_mask"),
+    ("keras.src.backend.common.masking", "set_keras_mask"),
+)
+
+
+def _private(module, name):
+    """`module.name`, or an ImportError naming it and the Keras version."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as error:
+        raise ImportError(
+            f"keras_losses needs the private Keras symbol {module}.{name}, "
+            f"which Keras {keras.__version__} does not have (see "
+            "keras_losses/_keras_compat.py for the Keras versions supported)."
+        ) from error
+
+
+_ALL_LOSSES = _private("keras.src.losses", "ALL_OBJECTS_DICT")
+get_keras_mask = _private("keras.src.backend.common.masking", "get_keras_mask")
+set_keras_mask = _private("keras.src.backend.common.masking", "set_keras_mask")
 
 
 def add_loss_name(name, obj):
@@ -30,7 +96,7 @@ def add_loss_name(name, obj):
     `register_keras_serializable` fills, so registered names such as
     "keras_losses>BinaryCrossentropy" must be added to that table too.
     """
-    _keras_losses_module.ALL_OBJECTS_DICT[name] = obj
+    _ALL_LOSSES[name] = obj
 
 
 def count_mask_across_replicas(losses, reduction):

@@ -13,8 +13,8 @@ fewer passes over the tensor than autodiff of the formula (see
 (`keras_losses._logspace`), as Keras clips them. Keras's focal
 losses go sigmoid/softmax, clip, log: a confidently wrong categorical logit
 margin above about 16 (`log(1e7)`) leaves them stuck at `0.25 * -log(1e-7)`
-with a zero gradient. With gamma=0 every loss here is the matching cross-entropy of
-`keras_losses.crossentropy`, computed by it.
+with a zero gradient. With gamma=0 every loss here is the matching
+cross-entropy of `keras_losses.crossentropy`, computed by it.
 """
 
 from keras import ops
