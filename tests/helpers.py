@@ -48,3 +48,22 @@ def predictions(shape, from_logits, rng, axis=None):
 
 def one_hot(labels, classes, axis):
     return np.moveaxis(np.eye(classes, dtype="float32")[labels], -1, axis)
+
+
+def run_in_fresh_process(script, *arguments):
+    """Run `script` in a new Python process; its last line of JSON, parsed.
+
+    A fresh process imports nothing but what `script` does: how a user
+    loads a saved model.
+    """
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", script, *map(str, arguments)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -5,10 +5,6 @@ needs an entry in tests/examples.py (non-default hyperparameters and a task
 it fits), so a new loss cannot skip these checks.
 """
 
-import json
-import subprocess
-import sys
-
 import keras
 import numpy as np
 import pytest
@@ -17,6 +13,7 @@ from tests.examples import EXAMPLES
 from tests.examples import LOSS_CLASSES
 from tests.examples import example
 from tests.examples import task_data as _task
+from tests.helpers import run_in_fresh_process
 
 
 def _model(seed=1):
@@ -63,13 +60,7 @@ def test_fit_save_and_load_in_a_fresh_process(tmp_path):
         history = model.fit(x, y, shuffle=False, verbose=0)
         expected[name] = (model.loss.get_config(), before, history)
     # A fresh process that imports nothing but keras and keras_losses.
-    result = subprocess.run(
-        [sys.executable, "-c", _RELOAD, str(tmp_path), *LOSS_CLASSES],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    reloaded = json.loads(result.stdout.strip().splitlines()[-1])
+    reloaded = run_in_fresh_process(_RELOAD, tmp_path, *LOSS_CLASSES)
     for name, (config, before, history) in expected.items():
         assert reloaded[name]["class"] == name
         assert reloaded[name]["config"] == config

@@ -11,8 +11,6 @@ older Keras each test skips, naming what is missing.
 import inspect
 import itertools
 import json
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -23,6 +21,7 @@ from tests import reference
 from tests.helpers import REDUCTIONS
 from tests.helpers import numpy
 from tests.helpers import predictions
+from tests.helpers import run_in_fresh_process
 from tests.helpers import sample_weight
 from tests.tolerance import assert_close
 
@@ -207,13 +206,7 @@ def test_same_names_save_and_load_apart(tmp_path):
         model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
         model.compile(optimizer="sgd", loss=loss)
         model.save(tmp_path / f"{name}.keras")
-    result = subprocess.run(
-        [sys.executable, "-c", _RELOAD, str(tmp_path), *losses],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    reloaded = json.loads(result.stdout.strip().splitlines()[-1])
+    reloaded = run_in_fresh_process(_RELOAD, tmp_path, *losses)
     for name, loss in losses.items():
         module, class_name, config = reloaded[name]
         package = "keras_losses" if name.startswith("ours") else "keras"
