@@ -2,10 +2,11 @@
 
 import sys as _sys
 
-if (
-    _sys.argv[:1] == ["-m"]
-    and _sys.orig_argv[-len(_sys.argv)] == "keras_losses"
-):
+# While `python -m NAME` locates NAME, sys.argv[0] is "-m", and the word in
+# sys.orig_argv before the script's own arguments is NAME (or "-mNAME").
+if _sys.argv[:1] == ["-m"] and _sys.orig_argv[
+    : len(_sys.orig_argv) - len(_sys.argv) + 1
+][-1:] in (["keras_losses"], ["-mkeras_losses"]):
     # `python -m keras_losses ...` imports this package before it runs
     # __main__: read the arguments first, so that --help and bad arguments
     # answer at once, and quiet TensorFlow's start-up log before Keras loads.

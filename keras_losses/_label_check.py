@@ -3,7 +3,7 @@
 Raising on a tensor's value is not something `keras.ops` can express: it
 needs concrete values eagerly, an assertion op in a TensorFlow graph and a
 host callback under `jax.jit`. So this one module branches on the backend;
-the losses only call `check_in_range`.
+the losses only call `check_labels`.
 """
 
 import keras
@@ -11,73 +11,93 @@ import numpy as np
 from keras import ops
 
 
-def _message(position, value, count, num_classes, ignore_class):
+def _bad(labels, num_classes, ignore_class):
+    """Where `labels` is no class index in `[0, num_classes)` nor ignored.
+
+    Read from the labels as given (before the losses cast them to int32), so
+    that 2.5, NaN or an int64 label past 2**31 is caught, not truncated.
+    """
+    if isinstance(num_classes, int):
+        upper = num_classes
+    else:  # a dynamic class count
+        upper = ops.cast(num_classes, labels.dtype)
+    valid = ops.logical_and(labels >= 0, labels < upper)
+    if keras.backend.is_float_dtype(labels.dtype):
+        valid = ops.logical_and(valid, ops.equal(labels, ops.floor(labels)))
+    if ignore_class is not None:
+        valid = ops.logical_or(valid, ops.equal(labels, ignore_class))
+    return ops.logical_not(valid)
+
+
+def _allowed(num_classes, ignore_class):
     allowed = f"an integer class index in [0, {num_classes})"
     if ignore_class is not None:
         allowed += f" or ignore_class={ignore_class}"
-    index = ", ".join(str(int(i)) for i in position)
-    return (
-        f"Sparse label out of range: y_true[{index}] = {int(value)} "
-        f"({int(count)} such labels in this batch). Expected {allowed} "
-        "along y_pred's class axis. Received: "
-        f"y_true[{index}]={int(value)}. (Positions index y_true without a "
-        "size-1 class axis. Raised because "
-        "keras_losses.config.enable_label_checks() is on.)"
-    )
+    return allowed
+
+
+def _number(value):
+    value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _raise_if_bad(labels, bad, num_classes, ignore_class):
     labels, bad = np.asarray(labels), np.asarray(bad)
-    if bad.any():
-        position = tuple(np.argwhere(bad)[0])
-        raise ValueError(
-            _message(
-                position,
-                labels[position],
-                bad.sum(),
-                int(num_classes),
-                ignore_class,
-            )
-        )
+    if not bad.any():
+        return
+    position = tuple(np.argwhere(bad)[0])
+    where = "y_true[" + ", ".join(str(int(i)) for i in position) + "]"
+    raise ValueError(
+        f"Sparse label out of range: {where} = {_number(labels[position])}. "
+        f"Expected {_allowed(int(num_classes), ignore_class)} along "
+        f"y_pred's class axis; {int(bad.sum())} of the {bad.size} labels in "
+        "this call are not. (Positions index y_true without a size-1 class "
+        "axis, in the batch the loss was given. Raised because "
+        "keras_losses.config.enable_label_checks() is on.)"
+    )
 
 
-def _tensorflow_assert(labels, bad, num_classes, ignore_class):
+def _tensorflow_check(labels, num_classes, ignore_class):
     import tensorflow as tf
 
+    bad = _bad(labels, num_classes, ignore_class)
     if tf.executing_eagerly():
         _raise_if_bad(labels, bad, num_classes, ignore_class)
         return
     # Assert's data is evaluated whether or not it fails: slices stay valid
     # when no label is bad.
     first = tf.where(bad)[:1]
-    allowed = "[0, num_classes)"
-    if ignore_class is not None:
-        allowed += f" or ignore_class={ignore_class}"
     tf.debugging.Assert(
         tf.logical_not(tf.reduce_any(bad)),
         [
-            f"Sparse label out of range. Expected {allowed} along y_pred's "
-            "class axis. Received: y_true at position",
+            "Sparse label out of range. Expected "
+            f"{_allowed('num_classes', ignore_class)} along y_pred's class "
+            "axis. Received: y_true at position",
             first,
             "=",
             tf.gather_nd(labels, first),
             "; num_classes =",
             num_classes,
-            "; labels out of range in this batch:",
+            "; labels out of range in this call:",
             tf.reduce_sum(tf.cast(bad, "int32")),
         ],
+        summarize=-1,  # the whole position, whatever the rank
         name="keras_losses_label_check",
     )
 
 
-def _jax_check(labels, bad, num_classes, ignore_class):
+def _jax_check(labels, num_classes, ignore_class):
     import jax
 
+    bad = _bad(labels, num_classes, ignore_class)
     if not isinstance(labels, jax.core.Tracer):
         _raise_if_bad(labels, bad, num_classes, ignore_class)
         return
     # Under jit only the host sees values: a callback that raises fails the
-    # computation with this message.
+    # computation with this message (JAX also logs the callback's
+    # traceback).
     jax.debug.callback(
         lambda labels, bad, classes: _raise_if_bad(
             labels, bad, classes, ignore_class
@@ -88,18 +108,18 @@ def _jax_check(labels, bad, num_classes, ignore_class):
     )
 
 
-def check_in_range(labels, bad, num_classes, ignore_class):
-    """Raise (or add an assertion) if any entry of the bool `bad` is set.
+def check_labels(labels, num_classes, ignore_class):
+    """Raise (or add an assertion) if a sparse label is out of range.
 
-    `labels` are the int32 labels, `bad` marks those neither in
-    `[0, num_classes)` nor `ignore_class`.
+    `labels` are the labels as given, their class axis (if any) squeezed.
     """
     backend = keras.backend.backend()
     if backend == "tensorflow":
-        _tensorflow_assert(labels, bad, num_classes, ignore_class)
+        _tensorflow_check(labels, num_classes, ignore_class)
     elif backend == "jax":
-        _jax_check(labels, bad, num_classes, ignore_class)
+        _jax_check(labels, num_classes, ignore_class)
     else:  # PyTorch and NumPy run eagerly
+        bad = _bad(labels, num_classes, ignore_class)
         _raise_if_bad(
             ops.convert_to_numpy(labels),
             ops.convert_to_numpy(bad),

@@ -227,6 +227,8 @@ def sparse_targets(y_true, y_pred, axis, ignore_class):
     if class_axis != rank - 1:
         y_pred = ops.moveaxis(y_pred, class_axis, -1)
     check_label_shape(labels, y_pred, axis)
+    if config.label_checks_enabled():
+        _label_check.check_labels(labels, num_classes(y_pred, -1), ignore_class)
     labels = ops.cast(labels, "int32")
 
     in_range = ops.logical_and(labels >= 0, labels < num_classes(y_pred, -1))
@@ -237,13 +239,6 @@ def sparse_targets(y_true, y_pred, axis, ignore_class):
         # A constant stands in for ignored predictions so that whatever they
         # hold (even NaN) reaches neither the loss nor its gradient.
         y_pred = ops.where(ops.expand_dims(ignored, -1), 1.0, y_pred)
-    if config.label_checks_enabled():
-        bad = ops.logical_not(in_range)
-        if ignored is not None:
-            bad = ops.logical_and(bad, ops.logical_not(ignored))
-        _label_check.check_in_range(
-            labels, bad, num_classes(y_pred, -1), ignore_class
-        )
     labels = ops.where(in_range, labels, 0)
     return SparseTargets(labels, y_pred, in_range, ignored, dtype)
 

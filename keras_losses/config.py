@@ -30,7 +30,13 @@ how many labels are out of range:
   `jit_compile=False` while looking for the label;
 - under `jax.jit` (Keras's default `fit` on JAX): a `jax.debug.callback`
   that raises, reported by JAX as a runtime error that contains the
-  message.
+  message (JAX also logs the callback's traceback).
+
+Labels are checked as given, before the cast to int32 the losses make: a
+float label such as 2.5 or NaN, or an int64 label past 2**31, is reported
+too. The position is within the labels the loss was given: the batch, or
+under `tf.distribute`, `keras.distribution.DataParallel` or `vmap`, the
+replica's or the slice's part of it.
 
 The check costs a pass over the labels and, in graphs, a host round trip,
 so it is off by default. The switch is read when a loss is traced: turn it

@@ -456,3 +456,7 @@ def main(argv=None):
     losses = list(dict.fromkeys(args.loss))  # in order, without repeats
     ok = run(args.epochs, args.samples, losses, args.output, args.seed)
     return 0 if ok else 1
+
+
+if __name__ == "__main__":  # python -m keras_losses.demo
+    sys.exit(main())

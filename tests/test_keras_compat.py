@@ -15,9 +15,10 @@ import keras
 import numpy as np
 import pytest
 
-# Spelled out here, not read from keras_losses, so that these checks run
-# (and name the symbol) even when a missing symbol stops the package from
-# importing.
+# Spelled out here, not read from keras_losses: the list is the record of
+# what was checked. If a symbol is missing, `import keras_losses` (which the
+# root conftest.py does first) already fails with an ImportError naming it
+# (`_keras_compat._private`); these tests name it when it is only moved.
 PRIVATE_SYMBOLS = (
     ("keras.src.losses", "ALL_OBJECTS_DICT"),
     ("keras.src.backend.common.masking", "get_keras_mask"),

@@ -51,8 +51,9 @@ def _segmentation_case():
 def test_raises_naming_position_and_value(name, label_checks):
     labels, logits = _segmentation_case()
     expected = (
-        r"y_true\[1, 2, 0\] = 5 \(2 such labels in this batch\)\. Expected "
-        r"an integer class index in \[0, 5\) or ignore_class=-1"
+        r"y_true\[1, 2, 0\] = 5\. Expected an integer class index in "
+        r"\[0, 5\) or ignore_class=-1 along y_pred's class axis; 2 of the 24 "
+        r"labels in this call are not\."
     )
     with pytest.raises(ValueError, match=expected):
         SPARSE[name](labels, logits, from_logits=True, ignore_class=-1)
@@ -78,11 +79,35 @@ def test_without_ignore_class_a_negative_label_is_out_of_range(
     name, label_checks
 ):
     logits = np.zeros((3, 4), "float32")
-    with pytest.raises(ValueError, match=r"y_true\[2\] = -1 .*\[0, 4\) along"):
+    with pytest.raises(
+        ValueError, match=r"y_true\[2\] = -1\. .*\[0, 4\) along"
+    ):
         SPARSE[name](np.array([0, 3, -1]), logits, from_logits=True)
 
 
-def _fit(label_checks_on, jit_compile):
+@pytest.mark.parametrize("name", sorted(SPARSE))
+@pytest.mark.parametrize(
+    "label, shown",
+    [
+        (2.5, "2.5"),
+        (float("nan"), "nan"),
+        (-0.5, "-0.5"),
+        (3.0e9, "3000000000"),
+    ],
+)
+def test_labels_are_checked_before_the_int32_cast(
+    name, label, shown, label_checks
+):
+    # Cast to int32, 2.5 and -0.5 would pass as classes 2 and 0, and 3e9
+    # would wrap around.
+    labels = np.array([0.0, label, 1.0], "float64")
+    logits = np.zeros((3, 4), "float32")
+    match = rf"y_true\[1\] = {shown}\. Expected an integer class index"
+    with pytest.raises(ValueError, match=match):
+        SPARSE[name](labels, logits, from_logits=True)
+
+
+def _fit(jit_compile):
     x = np.random.default_rng(1).normal(size=(16, 4)).astype("float32")
     y = np.arange(16) % 3
     y[5] = 7
@@ -97,14 +122,14 @@ def _fit(label_checks_on, jit_compile):
 
 
 def test_fit_without_the_check_trains_on_nan():
-    assert np.isnan(_fit(False, jit_compile=False).history["loss"][-1])
+    assert np.isnan(_fit(jit_compile=False).history["loss"][-1])
 
 
 def test_fit_raises_naming_the_label(label_checks, backend):
     # TensorFlow: a graph (tf.function) with an Assert op; JAX: no jit;
     # PyTorch: eager.
     with pytest.raises(Exception, match="Sparse label out of range") as info:
-        _fit(True, jit_compile=False)
+        _fit(jit_compile=False)
     if backend == "tensorflow":
         assert "[[5]] [=] [7]" in str(info.value)
     else:
@@ -118,9 +143,25 @@ def test_fit_under_xla(label_checks, backend):
         # jax.jit: a host callback raises; JAX reports it as a runtime
         # error that carries our message.
         with pytest.raises(Exception, match=r"y_true\[5\] = 7"):
-            _fit(True, jit_compile=True)
+            _fit(jit_compile=True)
     else:
         # Documented limitation: XLA drops tf.debugging assertions, so the
         # loss is NaN as without the check. If this fails, TensorFlow now
         # keeps them: update keras_losses/config.py.
-        assert np.isnan(_fit(True, jit_compile=True).history["loss"][-1])
+        assert np.isnan(_fit(jit_compile=True).history["loss"][-1])
+
+
+def test_tensorflow_graph_names_the_whole_position(label_checks, backend):
+    if backend != "tensorflow":
+        pytest.skip(f"tf.function graphs are TensorFlow's ({backend})")
+    import tensorflow as tf
+
+    labels, logits = _segmentation_case()
+    loss = keras_losses.SparseCategoricalFocalCrossentropy(
+        from_logits=True, ignore_class=-1
+    )
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        tf.function(loss)(labels, logits)
+    # The first bad label at [1, 2, 0], every index printed, its value 5.
+    assert "[[1 2 0]] [=] [5]" in str(info.value)
+    assert "labels out of range in this call:] [2]" in str(info.value)

@@ -18,7 +18,14 @@ NOTEBOOKS = sorted(
 )
 
 
-def execute(path):
+def execute(path, cwd=None):
+    """Run the notebook at `path` in a fresh kernel started in `cwd`.
+
+    By default in the notebook's folder (where `../docs/images` is the
+    README's pictures); the test passes its own temporary folder, so that
+    concurrent runs (CI runs two suites at once) never share a file the
+    notebooks write, such as 01_quickstart's saved model.
+    """
     import nbclient
     import nbformat
 
@@ -28,7 +35,7 @@ def execute(path):
         timeout=600,
         record_timing=False,  # no timestamps in the saved notebooks
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(cwd or path.parent)}},
     )
     client.execute()  # raises CellExecutionError on the first failing cell
     return notebook
@@ -44,7 +51,8 @@ def pictures(notebook):
 def test_notebook_runs(path, tmp_path, monkeypatch):
     pytest.importorskip("nbclient", reason="nbclient is in the test extra")
     monkeypatch.setenv("KERAS_LOSSES_IMAGES", str(tmp_path))
-    notebook = execute(path)  # the kernel inherits the environment
+    # The kernel inherits the environment, and works in tmp_path.
+    notebook = execute(path, cwd=tmp_path)
     for name in pictures(notebook):
         with open(tmp_path / name, "rb") as picture:
             assert picture.read(8) == b"\x89PNG\r\n\x1a\n", name
