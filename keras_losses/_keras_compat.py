@@ -83,9 +83,11 @@ def _private(module, name):
         ) from error
 
 
-_ALL_LOSSES = _private("keras.src.losses", "ALL_OBJECTS_DICT")
-get_keras_mask = _private("keras.src.backend.common.masking", "get_keras_mask")
-set_keras_mask = _private("keras.src.backend.common.masking", "set_keras_mask")
+# Resolved from the list itself, so that no private symbol goes unlisted.
+_RESOLVED = {name: _private(module, name) for module, name in PRIVATE_SYMBOLS}
+_ALL_LOSSES = _RESOLVED["ALL_OBJECTS_DICT"]
+get_keras_mask = _RESOLVED["get_keras_mask"]
+set_keras_mask = _RESOLVED["set_keras_mask"]
 
 
 def add_loss_name(name, obj):
