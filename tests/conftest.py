@@ -50,7 +50,10 @@ def pytest_terminal_summary(terminalreporter):
                 parts.append(f"{counts['bad']} bad inputs")
             terminalreporter.write_line(f"{loss}: " + "; ".join(parts))
     if tolerance.WORST:
-        terminalreporter.section("worst relative error per reference")
+        terminalreporter.section(
+            "worst relative error per reference (a keras.losses row is "
+            "Keras's own error, recorded where a test documents it)"
+        )
         for reference, (error, case) in sorted(tolerance.WORST.items()):
             terminalreporter.write_line(f"{reference}: {error:.3g} ({case})")
 
