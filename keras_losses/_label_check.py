@@ -59,13 +59,9 @@ def _raise_if_bad(labels, bad, num_classes, ignore_class):
     )
 
 
-def _tensorflow_check(labels, num_classes, ignore_class):
+def _tensorflow_assert(labels, bad, num_classes, ignore_class):
     import tensorflow as tf
 
-    bad = _bad(labels, num_classes, ignore_class)
-    if tf.executing_eagerly():
-        _raise_if_bad(labels, bad, num_classes, ignore_class)
-        return
     # Assert's data is evaluated whether or not it fails: slices stay valid
     # when no label is bad.
     first = tf.where(bad)[:1]
@@ -88,13 +84,9 @@ def _tensorflow_check(labels, num_classes, ignore_class):
     )
 
 
-def _jax_check(labels, num_classes, ignore_class):
+def _jax_callback(labels, bad, num_classes, ignore_class):
     import jax
 
-    bad = _bad(labels, num_classes, ignore_class)
-    if not isinstance(labels, jax.core.Tracer):
-        _raise_if_bad(labels, bad, num_classes, ignore_class)
-        return
     # Under jit only the host sees values: a callback that raises fails the
     # computation with this message (JAX also logs the callback's
     # traceback).
@@ -108,21 +100,34 @@ def _jax_check(labels, num_classes, ignore_class):
     )
 
 
+def _traced(x):
+    """Whether `x` is symbolic: a TensorFlow graph tensor or a JAX tracer."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return not tf.executing_eagerly()
+    if backend == "jax":
+        import jax
+
+        return isinstance(x, jax.core.Tracer)
+    return False  # PyTorch and NumPy run eagerly
+
+
 def check_labels(labels, num_classes, ignore_class):
     """Raise (or add an assertion) if a sparse label is out of range.
 
     `labels` are the labels as given, their class axis (if any) squeezed.
     """
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        _tensorflow_check(labels, num_classes, ignore_class)
-    elif backend == "jax":
-        _jax_check(labels, num_classes, ignore_class)
-    else:  # PyTorch and NumPy run eagerly
-        bad = _bad(labels, num_classes, ignore_class)
+    bad = _bad(labels, num_classes, ignore_class)
+    if not _traced(labels):
         _raise_if_bad(
             ops.convert_to_numpy(labels),
             ops.convert_to_numpy(bad),
             num_classes,
             ignore_class,
         )
+    elif keras.backend.backend() == "tensorflow":
+        _tensorflow_assert(labels, bad, num_classes, ignore_class)
+    else:
+        _jax_callback(labels, bad, num_classes, ignore_class)

@@ -227,11 +227,12 @@ def sparse_targets(y_true, y_pred, axis, ignore_class):
     if class_axis != rank - 1:
         y_pred = ops.moveaxis(y_pred, class_axis, -1)
     check_label_shape(labels, y_pred, axis)
+    classes = num_classes(y_pred, -1)
     if config.label_checks_enabled():
-        _label_check.check_labels(labels, num_classes(y_pred, -1), ignore_class)
+        _label_check.check_labels(labels, classes, ignore_class)
     labels = ops.cast(labels, "int32")
 
-    in_range = ops.logical_and(labels >= 0, labels < num_classes(y_pred, -1))
+    in_range = ops.logical_and(labels >= 0, labels < classes)
     ignored = None
     if ignore_class is not None:
         ignored = ops.equal(labels, ignore_class)
