@@ -35,6 +35,30 @@ from keras_losses.regression import balanced_l1
 from keras_losses.regression import huber
 from keras_losses.regression import pinball
 from keras_losses.regression import smooth_l1
+from keras_losses.segmentation import Dice
+from keras_losses.segmentation import FocalTversky
+from keras_losses.segmentation import GeneralizedDice
+from keras_losses.segmentation import Jaccard
+from keras_losses.segmentation import LovaszHinge
+from keras_losses.segmentation import LovaszSoftmax
+from keras_losses.segmentation import SparseDice
+from keras_losses.segmentation import SparseFocalTversky
+from keras_losses.segmentation import SparseGeneralizedDice
+from keras_losses.segmentation import SparseJaccard
+from keras_losses.segmentation import SparseTversky
+from keras_losses.segmentation import Tversky
+from keras_losses.segmentation import dice
+from keras_losses.segmentation import focal_tversky
+from keras_losses.segmentation import generalized_dice
+from keras_losses.segmentation import jaccard
+from keras_losses.segmentation import lovasz_hinge
+from keras_losses.segmentation import lovasz_softmax
+from keras_losses.segmentation import sparse_dice
+from keras_losses.segmentation import sparse_focal_tversky
+from keras_losses.segmentation import sparse_generalized_dice
+from keras_losses.segmentation import sparse_jaccard
+from keras_losses.segmentation import sparse_tversky
+from keras_losses.segmentation import tversky
 
 __version__ = "0.1.0"
 
@@ -44,19 +68,43 @@ __all__ = [
     "BinaryFocalCrossentropy",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
+    "Dice",
+    "FocalTversky",
+    "GeneralizedDice",
     "Huber",
+    "Jaccard",
+    "LovaszHinge",
+    "LovaszSoftmax",
     "Pinball",
     "SmoothL1",
     "SparseCategoricalCrossentropy",
     "SparseCategoricalFocalCrossentropy",
+    "SparseDice",
+    "SparseFocalTversky",
+    "SparseGeneralizedDice",
+    "SparseJaccard",
+    "SparseTversky",
+    "Tversky",
     "balanced_l1",
     "binary_crossentropy",
     "binary_focal_crossentropy",
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
+    "dice",
+    "focal_tversky",
+    "generalized_dice",
     "huber",
+    "jaccard",
+    "lovasz_hinge",
+    "lovasz_softmax",
     "pinball",
     "smooth_l1",
     "sparse_categorical_crossentropy",
     "sparse_categorical_focal_crossentropy",
+    "sparse_dice",
+    "sparse_focal_tversky",
+    "sparse_generalized_dice",
+    "sparse_jaccard",
+    "sparse_tversky",
+    "tversky",
 ]

@@ -21,6 +21,12 @@ Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
 scalar; with `reduction="none"` or `None`, the loss of each label in
 `y_true`, of shape `y_pred.shape` without the class axis `axis` (0 where
 the label is `ignore_class`)."""
+SET_RETURNS = """\
+Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
+scalar; with `reduction="none"` or `None`, the loss of each set, of
+`y_pred`'s shape without `axis` (see the function for the class axis).
+A set with no element that counts (all `ignore_class`) is 0 and masked
+out of the mean."""
 COMMON_ARGS = """\
 reduction: How the per-sample losses are reduced, exactly as in
     `keras.losses.Loss`: `"sum_over_batch_size"` (the default) and
@@ -37,6 +43,7 @@ MARKERS = {
     "{common_args}": COMMON_ARGS,
     "{returns}": RETURNS,
     "{returns_sparse}": SPARSE_RETURNS,
+    "{returns_sets}": SET_RETURNS,
 }
 
 

@@ -193,3 +193,58 @@ def reduction(value):
     if not (value is None or isinstance(value, str)) or value not in REDUCTIONS:
         _fail("reduction", f"one of {REDUCTIONS + ('auto',)}", value)
     return value
+
+
+def optional_axes(name, value):
+    """None (every axis), an int, or a non-empty sequence of distinct ints.
+
+    Returned as None, an int or a list (a JSON-friendly config value).
+    """
+    expected = "None, an int or a non-empty sequence of distinct ints"
+    if value is None:
+        return None
+    if isinstance(value, numbers.Integral) and not isinstance(
+        value, (bool, np.bool_)
+    ):
+        return int(value)
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        _fail(name, expected, value)
+    if not value or any(
+        isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Integral)
+        for a in value
+    ):
+        _fail(name, expected, value)
+    if len(set(int(a) for a in value)) != len(value):
+        _fail(name, expected, value)
+    return [int(a) for a in value]
+
+
+def class_indices(name, value):
+    """None, or a non-empty sequence of distinct class indices >= 0."""
+    expected = "None or a non-empty sequence of distinct ints >= 0"
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        _fail(name, expected, value)
+    if not value or any(
+        isinstance(c, (bool, np.bool_))
+        or not isinstance(c, numbers.Integral)
+        or c < 0
+        for c in value
+    ):
+        _fail(name, expected, value)
+    if len(set(int(c) for c in value)) != len(value):
+        _fail(name, expected, value)
+    return sorted(int(c) for c in value)
+
+
+def one_of(*choices):
+    """One of the given strings."""
+    expected = "one of " + ", ".join(repr(c) for c in choices)
+
+    def check(name, value):
+        if not isinstance(value, str) or value not in choices:
+            _fail(name, expected, value)
+        return value
+
+    return check

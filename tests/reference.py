@@ -320,3 +320,532 @@ def pinball(y_true, y_pred, tau=0.5, axis=-1):
     d = _f64(y_true) - _f64(y_pred)
     tau = _f64(tau)  # scalar, or one per entry of the last axis
     return _mean(np.where(d >= 0, tau * d, (tau - 1) * d), axis)
+
+
+# --- Segmentation (overlap) losses -----------------------------------------
+#
+# Dice (Milletari et al. 2016), Jaccard, Tversky (Salehi et al. 2017), focal
+# Tversky (Abraham and Khan 2019), generalised Dice (Sudre et al. 2017) and
+# the Lovasz losses (Berman, Triki and Blaschko, CVPR 2018). Unlike the
+# cross-entropy references above, probabilities are NOT clipped or
+# normalised: the formulas use them as given.
+#
+# A "set" is what `axis` sums over (None: every axis, one scalar). The class
+# axis, when given, is softmaxed with from_logits; classes are pooled (micro)
+# when it is in `axis`, else kept in the output at their own position.
+
+
+def _axes(axis, ndim):
+    """`axis` (None, int or tuple; negatives allowed) as sorted axes >= 0."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    out = set()
+    for a in axis:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} out of range for rank {ndim}")
+        out.add(a % ndim)
+    return tuple(sorted(out))
+
+
+def _class_axis(class_axis, ndim):
+    return None if class_axis is None else _axes(class_axis, ndim)[0]
+
+
+def sigmoid(x):
+    return np.exp(log_sigmoid(_f64(x)))
+
+
+def softmax(x, axis):
+    return np.exp(log_softmax(_f64(x), axis))
+
+
+def _probabilities(y_pred, from_logits, class_axis):
+    """y_pred as float64; with logits, sigmoid (no class axis) or softmax."""
+    x = _f64(y_pred)
+    if not from_logits:
+        return x
+    if class_axis is None:
+        return sigmoid(x)
+    return softmax(x, class_axis)
+
+
+def overlap_statistics(
+    y_true,
+    y_pred,
+    axis=None,
+    class_axis=None,
+    exclude_classes=None,
+    squared_pred=False,
+):
+    """(tp, st, sp) summed over `axis`, from dense labels and probabilities.
+
+    tp = sum(t p), st = sum(t), sp = sum(p) (sum(p**2) with squared_pred).
+    Excluded classes are deleted along the class axis first. The result has
+    y_pred's shape without `axis`, kept axes in their original order.
+    """
+    t, p = _f64(y_true), _f64(y_pred)
+    t, p = np.broadcast_arrays(t, p)
+    ndim = p.ndim
+    axes = _axes(axis, ndim)
+    if exclude_classes:
+        if class_axis is None:
+            raise ValueError("exclude_classes needs a class axis")
+        c = _class_axis(class_axis, ndim)
+        t = np.delete(t, list(exclude_classes), axis=c)
+        p = np.delete(p, list(exclude_classes), axis=c)
+    tp = np.sum(t * p, axis=axes)
+    st = np.sum(t, axis=axes)
+    sp = np.sum(p * p if squared_pred else p, axis=axes)
+    return tp, st, sp
+
+
+def _weigh_classes(loss, class_weight, ndim, axis, class_axis, exclude):
+    """Multiply each class's loss by its weight (given for all C classes)."""
+    if class_weight is None:
+        return loss
+    axes = _axes(axis, ndim)
+    c = _class_axis(class_axis, ndim)
+    if c is None or c in axes:
+        raise ValueError("class_weight needs a class axis not in `axis`")
+    w = _f64(class_weight)
+    if exclude:
+        w = np.delete(w, list(exclude))
+    kept = [a for a in range(ndim) if a not in axes]
+    return loss * _along(w, loss.ndim, kept.index(c))
+
+
+def _overlap(
+    index,
+    y_true,
+    y_pred,
+    from_logits,
+    axis,
+    class_axis,
+    class_weight,
+    exclude_classes,
+    squared_pred,
+):
+    """1 - index(tp, st, sp), class-weighted; index: the overlap ratio."""
+    c = _class_axis(class_axis, _f64(y_pred).ndim)
+    p = _probabilities(y_pred, from_logits, c)
+    stats = overlap_statistics(
+        y_true, p, axis, c, exclude_classes, squared_pred
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss = 1.0 - index(*stats)
+    return _weigh_classes(loss, class_weight, p.ndim, axis, c, exclude_classes)
+
+
+def dice(
+    y_true,
+    y_pred,
+    *,
+    from_logits=False,
+    axis=None,
+    class_axis=None,
+    class_weight=None,
+    exclude_classes=None,
+    smooth_nr=1e-7,
+    smooth_dr=1e-7,
+    squared_pred=False,
+):
+    """1 - (2 tp + smooth_nr) / (st + sp + smooth_dr), Milletari et al."""
+    return _overlap(
+        lambda tp, st, sp: (2 * tp + smooth_nr) / (st + sp + smooth_dr),
+        y_true,
+        y_pred,
+        from_logits,
+        axis,
+        class_axis,
+        class_weight,
+        exclude_classes,
+        squared_pred,
+    )
+
+
+def jaccard(
+    y_true,
+    y_pred,
+    *,
+    from_logits=False,
+    axis=None,
+    class_axis=None,
+    class_weight=None,
+    exclude_classes=None,
+    smooth_nr=1e-7,
+    smooth_dr=1e-7,
+    squared_pred=False,
+):
+    """1 - (tp + smooth_nr) / (st + sp - tp + smooth_dr): |A n B| / |A u B|."""
+    return _overlap(
+        lambda tp, st, sp: (tp + smooth_nr) / (st + sp - tp + smooth_dr),
+        y_true,
+        y_pred,
+        from_logits,
+        axis,
+        class_axis,
+        class_weight,
+        exclude_classes,
+        squared_pred,
+    )
+
+
+def tversky(
+    y_true,
+    y_pred,
+    *,
+    from_logits=False,
+    axis=None,
+    class_axis=None,
+    class_weight=None,
+    exclude_classes=None,
+    smooth_nr=1e-7,
+    smooth_dr=1e-7,
+    alpha=0.5,
+    beta=0.5,
+):
+    """Salehi et al. 2017: 1 - (tp + nr) / (tp + alpha fp + beta fn + dr).
+
+    alpha weighs false positives (fp = sp - tp), beta false negatives
+    (fn = st - tp); sp is the plain sum of p.
+    """
+
+    def index(tp, st, sp):
+        fp, fn = sp - tp, st - tp
+        return (tp + smooth_nr) / (tp + alpha * fp + beta * fn + smooth_dr)
+
+    return _overlap(
+        index,
+        y_true,
+        y_pred,
+        from_logits,
+        axis,
+        class_axis,
+        class_weight,
+        exclude_classes,
+        False,
+    )
+
+
+def focal_tversky(
+    y_true,
+    y_pred,
+    *,
+    from_logits=False,
+    axis=None,
+    class_axis=None,
+    class_weight=None,
+    exclude_classes=None,
+    smooth_nr=1e-7,
+    smooth_dr=1e-7,
+    alpha=0.3,
+    beta=0.7,
+    gamma=0.75,
+):
+    """Abraham and Khan 2019: (Tversky loss) ** gamma, 0 where it is <= 0.
+
+    class_weight multiplies the focal value (after the power).
+    """
+    loss = tversky(
+        y_true,
+        y_pred,
+        from_logits=from_logits,
+        axis=axis,
+        class_axis=class_axis,
+        exclude_classes=exclude_classes,
+        smooth_nr=smooth_nr,
+        smooth_dr=smooth_dr,
+        alpha=alpha,
+        beta=beta,
+    )
+    loss = np.maximum(loss, 0.0) ** gamma  # maximum keeps NaN
+    ndim = _f64(y_pred).ndim
+    return _weigh_classes(
+        loss,
+        class_weight,
+        ndim,
+        axis,
+        _class_axis(class_axis, ndim),
+        exclude_classes,
+    )
+
+
+def generalized_dice_weights(st, weighting):
+    """Sudre et al. 2017 w_c (classes on the last axis), MONAI's inf rule.
+
+    w_c = 1 / st_c**2 ("square"), 1 / st_c ("simple") or 1 ("uniform"). An
+    infinite weight (st_c == 0) becomes the set's largest finite weight, or
+    0 when there is none.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = {
+            "square": lambda: 1.0 / st**2,
+            "simple": lambda: 1.0 / st,
+            "uniform": lambda: np.ones_like(st),
+        }[weighting]()
+    finite = np.isfinite(w)
+    largest = np.max(np.where(finite, w, 0.0), axis=-1, keepdims=True)
+    return np.where(finite, w, largest)
+
+
+def generalized_dice(
+    y_true,
+    y_pred,
+    *,
+    weighting="square",
+    from_logits=False,
+    axis=None,
+    class_axis=-1,
+    exclude_classes=None,
+    smooth_nr=1e-7,
+    smooth_dr=1e-7,
+):
+    """1 - (2 sum_c w_c tp_c + nr) / (sum_c w_c (st_c + sp_c) + dr).
+
+    Statistics per set and class (the class axis is never pooled by
+    `axis`); the output has y_pred's shape without `axis` and the class axis.
+    """
+    ndim = _f64(y_pred).ndim
+    c = _class_axis(class_axis, ndim)
+    if c is None:
+        raise ValueError("generalized_dice needs a class axis")
+    p = _probabilities(y_pred, from_logits, c)
+    axes = tuple(a for a in _axes(axis, ndim) if a != c)
+    tp, st, sp = overlap_statistics(y_true, p, axes, c, exclude_classes)
+    position = [a for a in range(ndim) if a not in axes].index(c)
+    tp, st, sp = (np.moveaxis(s, position, -1) for s in (tp, st, sp))
+    w = generalized_dice_weights(st, weighting)
+    numerator = 2 * np.sum(w * tp, axis=-1) + smooth_nr
+    denominator = np.sum(w * (st + sp), axis=-1) + smooth_dr
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1.0 - numerator / denominator
+
+
+# Sparse labels: one_hot, then the dense loss with ignored elements removed.
+
+
+def one_hot(labels, num_classes, class_axis=-1, ignore_class=None, ndim=None):
+    """(dense labels, counted): one-hot along class_axis of the dense result.
+
+    `labels` lack the class axis (rank ndim - 1), or hold a 1 in its place
+    (rank ndim); ndim defaults to labels.ndim + 1. Ignored elements get an
+    all-zero row and counted False; labels outside [0, C) that are not
+    ignore_class get an all-NaN row (their set's loss is NaN). `counted` is
+    boolean, with a 1 at the class axis.
+    """
+    labels = np.asarray(labels)
+    ndim = labels.ndim + 1 if ndim is None else ndim
+    c = _class_axis(class_axis, ndim)
+    if labels.ndim == ndim:
+        labels = np.squeeze(labels, axis=c)
+    labels = labels.astype("int64")
+    counted = np.ones(labels.shape, dtype=bool)
+    if ignore_class is not None:
+        counted = labels != ignore_class
+    valid = (labels >= 0) & (labels < num_classes)
+    rows = np.eye(num_classes)[np.where(valid, labels, 0)]
+    rows = np.where(valid[..., None], rows, np.nan)
+    rows = np.where(counted[..., None], rows, 0.0)
+    return np.moveaxis(rows, -1, c), np.expand_dims(counted, c)
+
+
+def _set_mask(counted, loss_shape, axis, class_axis, ndim):
+    """True for sets with a counted element, broadcast to the loss's shape."""
+    c = _class_axis(class_axis, ndim)
+    axes = tuple(sorted(set(_axes(axis, ndim)) | {c}))
+    mask = np.any(counted, axis=axes)
+    if len(loss_shape) > mask.ndim:  # the class axis is kept in the loss
+        kept = [a for a in range(ndim) if a not in _axes(axis, ndim)]
+        mask = np.expand_dims(mask, kept.index(c))
+    return np.broadcast_to(mask, loss_shape)
+
+
+def sparse_overlap(
+    dense_loss,
+    y_true,
+    y_pred,
+    *,
+    from_logits=False,
+    axis=None,
+    class_axis=-1,
+    ignore_class=None,
+    return_mask=False,
+    **kwargs,
+):
+    """A dense overlap reference on one_hot(y_true), ignored elements dropped.
+
+    Probabilities come from the full y_pred (softmax over every class with
+    logits); at ignored elements t = p = 0, so they add to no statistic. A
+    set whose elements are all ignored has loss 0 and mask False.
+    """
+    x = _f64(y_pred)
+    c = _class_axis(class_axis, x.ndim)
+    if c is None:
+        raise ValueError("sparse losses need a class axis")
+    p = _probabilities(x, from_logits, c)
+    t, counted = one_hot(y_true, x.shape[c], c, ignore_class, ndim=x.ndim)
+    p = np.where(counted, p, 0.0)
+    loss = dense_loss(t, p, axis=axis, class_axis=c, **kwargs)
+    mask = _set_mask(counted, loss.shape, axis, c, x.ndim)
+    loss = np.where(mask, loss, 0.0)
+    return (loss, mask) if return_mask else loss
+
+
+def sparse_dice(y_true, y_pred, **kwargs):
+    return sparse_overlap(dice, y_true, y_pred, **kwargs)
+
+
+def sparse_jaccard(y_true, y_pred, **kwargs):
+    return sparse_overlap(jaccard, y_true, y_pred, **kwargs)
+
+
+def sparse_tversky(y_true, y_pred, **kwargs):
+    return sparse_overlap(tversky, y_true, y_pred, **kwargs)
+
+
+def sparse_focal_tversky(y_true, y_pred, **kwargs):
+    return sparse_overlap(focal_tversky, y_true, y_pred, **kwargs)
+
+
+def sparse_generalized_dice(y_true, y_pred, **kwargs):
+    return sparse_overlap(generalized_dice, y_true, y_pred, **kwargs)
+
+
+# Lovasz losses (Berman et al. 2018), loop by loop.
+
+
+def jaccard_loss_of_hard(labels_fg, pred_fg):
+    """1 - |A n B| / |A u B| of two boolean masks; 0 when both are empty."""
+    a = np.asarray(labels_fg, dtype=bool)
+    b = np.asarray(pred_fg, dtype=bool)
+    union = np.sum(a | b)
+    return 0.0 if union == 0 else 1.0 - np.sum(a & b) / union
+
+
+def lovasz_grad(fg_sorted):
+    """Gradient of the Lovasz extension of Delta_J at errors sorted down.
+
+    Berman et al. eq. 8-9: with F the foreground and S_i the first i sorted
+    elements (taken as mispredicted), Delta_J(S) = |S| / |F u S|, and
+    g_i = Delta_J(S_i) - Delta_J(S_{i-1}), Delta_J(empty) = 0.
+    """
+    fg = np.asarray(fg_sorted, dtype=bool)
+    foreground = int(np.sum(fg))
+    grad = np.zeros(fg.size)
+    previous, background_so_far = 0.0, 0
+    for i in range(fg.size):
+        background_so_far += 0 if fg[i] else 1
+        current = (i + 1) / (foreground + background_so_far)
+        grad[i] = current - previous
+        previous = current
+    return grad
+
+
+def lovasz_extension(errors, fg):
+    """Lovasz extension of Delta_J (foreground fg) at the error vector."""
+    e = _f64(errors)
+    fg = np.asarray(fg, dtype=bool)
+    order = np.argsort(-e, kind="stable")
+    return float(np.dot(e[order], lovasz_grad(fg[order])))
+
+
+def _sets(x, axes, last=0):
+    """x with set axes flattened last: (sets, elements, *trailing), kept shape.
+
+    `last` trailing axes of x (e.g. a class axis moved there) stay as they are.
+    """
+    lead = x.ndim - last
+    kept = [a for a in range(lead) if a not in axes]
+    order = kept + list(axes) + list(range(lead, x.ndim))
+    kept_shape = tuple(x.shape[a] for a in kept)
+    flat = np.transpose(x, order).reshape(
+        (int(np.prod(kept_shape)), -1) + x.shape[lead:]
+    )
+    return flat, kept_shape
+
+
+def lovasz_softmax(
+    labels,
+    probs,
+    *,
+    classes="present",
+    from_logits=False,
+    axis=None,
+    class_axis=-1,
+    ignore_class=None,
+    return_mask=False,
+):
+    """Berman et al. eq. 12 with Algorithm 1, per set and class.
+
+    errors_c = |fg_c - p_c| over counted elements; loss_c = Lovasz extension
+    of Delta_J at errors_c. Set loss: mean over classes ("present": classes
+    with foreground in the set; none -> 0). All-ignored set: 0, mask False;
+    a counted label outside [0, C): NaN. Output: y_pred's shape without
+    `axis` and the class axis.
+    """
+    x = _f64(probs)
+    ndim = x.ndim
+    c = _class_axis(class_axis, ndim)
+    p = np.moveaxis(_probabilities(x, from_logits, c), c, -1)
+    labels = np.asarray(labels)
+    if labels.ndim == ndim:
+        labels = np.squeeze(labels, axis=c)
+    # Set axes, counted in the label rank (class axis removed).
+    axes = [a if a < c else a - 1 for a in _axes(axis, ndim) if a != c]
+    flat_labels, kept_shape = _sets(labels, axes)
+    flat_p, _ = _sets(p, axes, last=1)
+    num_classes = x.shape[c]
+    losses, mask = [], []
+    for lab, prob in zip(flat_labels, flat_p, strict=True):
+        counted = np.ones(lab.shape, dtype=bool)
+        if ignore_class is not None:
+            counted = lab != ignore_class
+        lab, prob = lab[counted], prob[counted]
+        mask.append(bool(lab.size))
+        if np.any((lab < 0) | (lab >= num_classes)):
+            losses.append(np.nan)
+            continue
+        per_class = []
+        for k in range(num_classes):
+            fg = lab == k
+            if classes == "present" and not np.any(fg):
+                continue
+            per_class.append(lovasz_extension(np.abs(fg - prob[:, k]), fg))
+        losses.append(float(np.mean(per_class)) if per_class else 0.0)
+    loss = np.array(losses).reshape(kept_shape)
+    mask = np.array(mask, dtype=bool).reshape(kept_shape)
+    return (loss, mask) if return_mask else loss
+
+
+def lovasz_hinge(
+    labels, logits, *, axis=None, ignore_class=None, return_mask=False
+):
+    """Berman et al. eq. 13: Lovasz extension of Delta_J at relu(1 - s y).
+
+    labels in {0, 1} (y = 2 label - 1), logits s of the same shape. Per set
+    over counted elements; all-ignored set: 0, mask False; a counted label
+    outside {0, 1}: NaN. Output: y_pred's shape without `axis`.
+    """
+    x = _f64(logits)
+    labels = np.broadcast_to(np.asarray(labels), x.shape)
+    axes = list(_axes(axis, x.ndim))
+    flat_labels, kept_shape = _sets(labels, axes)
+    flat_x, _ = _sets(x, axes)
+    losses, mask = [], []
+    for lab, s in zip(flat_labels, flat_x, strict=True):
+        counted = np.ones(lab.shape, dtype=bool)
+        if ignore_class is not None:
+            counted = lab != ignore_class
+        lab, s = lab[counted], s[counted]
+        mask.append(bool(lab.size))
+        if np.any((lab != 0) & (lab != 1)):
+            losses.append(np.nan)
+            continue
+        fg = lab == 1
+        errors = np.maximum(1.0 - s * (2.0 * fg - 1.0), 0.0)
+        losses.append(lovasz_extension(errors, fg))
+    loss = np.array(losses).reshape(kept_shape)
+    mask = np.array(mask, dtype=bool).reshape(kept_shape)
+    return (loss, mask) if return_mask else loss
