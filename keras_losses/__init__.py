@@ -15,6 +15,7 @@ if _sys.argv[:1] == ["-m"] and _sys.orig_argv[
     _demo.start_command_line(_sys.argv[1:])
 
 from keras_losses import config  # noqa: F401  (keras_losses.config)
+from keras_losses.composite import Sum
 from keras_losses.crossentropy import BinaryCrossentropy
 from keras_losses.crossentropy import CategoricalCrossentropy
 from keras_losses.crossentropy import SparseCategoricalCrossentropy
@@ -84,6 +85,7 @@ __all__ = [
     "SparseGeneralizedDice",
     "SparseJaccard",
     "SparseTversky",
+    "Sum",
     "Tversky",
     "balanced_l1",
     "binary_crossentropy",

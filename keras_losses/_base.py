@@ -84,6 +84,26 @@ def _check_dtype(dtype):
         )
 
 
+def keras_options(name, reduction, dtype):
+    """`name`, `reduction` and `dtype` checked, for `keras.losses.Loss`."""
+    if name is not None and (not isinstance(name, str) or not name):
+        raise ValueError(
+            "`name` must be a non-empty str (or None for a generated "
+            f"name). Received: name={name!r}"
+        )
+    _check_dtype(dtype)  # str, DTypePolicy or its config
+    return dict(
+        name=name, reduction=_validation.reduction(reduction), dtype=dtype
+    )
+
+
+def register(cls):
+    """Register a loss class for saving and for `keras.losses.get`."""
+    keras.saving.register_keras_serializable(package="keras_losses")(cls)
+    _keras_compat.add_loss_name(f"keras_losses>{cls.__name__}", cls)
+    return cls
+
+
 class FunctionLoss(keras.losses.Loss):
     """A `keras.losses.Loss` that forwards stored hyperparameters to a function.
 
@@ -102,26 +122,17 @@ class FunctionLoss(keras.losses.Loss):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
             cls.__doc__ = fill_markers(cls.__doc__)
-        keras.saving.register_keras_serializable(package="keras_losses")(cls)
-        _keras_compat.add_loss_name(f"keras_losses>{cls.__name__}", cls)
+        if not cls.__name__.startswith("_"):  # shared private bases aren't
+            register(cls)
 
     def __init__(self, fn, arguments):
         arguments = dict(arguments)
         for implicit in ("self", "__class__"):
             arguments.pop(implicit, None)
-        name = arguments.pop("name")
-        if name is not None and (not isinstance(name, str) or not name):
-            raise ValueError(
-                "`name` must be a non-empty str (or None for a generated "
-                f"name). Received: name={name!r}"
-            )
-        dtype = arguments.pop("dtype")  # str, DTypePolicy or its config
-        _check_dtype(dtype)
-        super().__init__(
-            name=name,
-            reduction=_validation.reduction(arguments.pop("reduction")),
-            dtype=dtype,
+        name, reduction, dtype = (
+            arguments.pop(key) for key in ("name", "reduction", "dtype")
         )
+        super().__init__(**keras_options(name, reduction, dtype))
         self._config_dtype = _serialize_dtype(dtype)
         self._fn = fn
         self._hyperparameters = _validation.validate(fn, arguments)
