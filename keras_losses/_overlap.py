@@ -64,9 +64,10 @@ class Statistics(NamedTuple):
 
     `tp`, `true_sum` and `pred_sum` have the shape of the kept (not summed)
     axes, plus the classes last when `y_pred` has a class axis. `valid` is
-    the number of elements that count in each set (None for dense labels,
-    where all do) and `bad` whether a set holds a label outside the classes
-    (None for dense labels); both have the kept shape without classes.
+    the number of elements that count in each set (None without
+    `ignore_class`, when all do) and `bad` whether a set holds a label
+    outside the classes (None for dense labels); both have the kept shape
+    without classes. `classes` is the class count before any exclusion.
     """
 
     tp: Any
@@ -75,6 +76,7 @@ class Statistics(NamedTuple):
     valid: Any
     bad: Any
     dtype: Any
+    classes: Any = None  # the class count before exclusion
 
 
 def without_class(axes, class_axis):
@@ -134,6 +136,7 @@ def dense_statistics(
             "class_axis=None"
         )
     p = probabilities(y_pred, from_logits, layout.class_axis)
+    classes = None
     if layout.class_axis is not None:
         p = ops.moveaxis(p, layout.class_axis, -1)
         y_true = ops.moveaxis(y_true, layout.class_axis, -1)
@@ -143,11 +146,12 @@ def dense_statistics(
             keep = kept_classes(classes, exclude_classes)
             p = drop_classes(p, keep, classes)
             y_true = drop_classes(y_true, keep, classes)
+        classes = None
     axes = without_class(layout.set_axes, layout.class_axis)
     tp = ops.sum(y_true * p, axis=axes)
     true_sum = ops.sum(y_true, axis=axes)
     pred_sum = ops.sum(ops.square(p) if squared_pred else p, axis=axes)
-    return Statistics(tp, true_sum, pred_sum, None, None, dtype)
+    return Statistics(tp, true_sum, pred_sum, None, None, dtype, classes)
 
 
 def _dimension(x, axis):
@@ -200,6 +204,8 @@ def sparse_statistics(
     kept_shape = [_dimension(labels, a) for a in kept] + [classes]
 
     def per_class(values):
+        if isinstance(count, int) and count == 0:  # an empty batch
+            return ops.zeros(kept_shape, p.dtype)
         summed = ops.segment_sum(
             ops.reshape(values, (-1,)), bins, num_segments=count * classes
         )
@@ -216,13 +222,17 @@ def sparse_statistics(
     bad = ops.logical_not(valid)
     if targets.ignored is not None:
         bad = ops.logical_and(bad, ops.logical_not(targets.ignored))
+    valid_count = None
+    if ignore_class is not None:
+        valid_count = ops.sum(weight, axis=axes)
     return Statistics(
         tp,
         true_sum,
         pred_sum,
-        ops.sum(weight, axis=axes),
+        valid_count,
         ops.any(bad, axis=axes),
         targets.dtype,
+        classes,
     )
 
 
@@ -244,7 +254,7 @@ def statistics(y_true, y_pred, layout, sparse, **options):
     )
 
 
-def class_weighted(loss, class_weight, exclude_classes, layout, axis):
+def class_weighted(loss, class_weight, exclude_classes, layout, axis, classes):
     """Each class's loss times its weight (classes last)."""
     if class_weight is None:
         return loss
@@ -255,9 +265,18 @@ def class_weighted(loss, class_weight, exclude_classes, layout, axis):
             f"of `axis`. Received: class_axis={layout.class_axis}, "
             f"axis={axis}"
         )
-    weights = _tensors.per_class(class_weight, loss, -1, "class_weight")
+    if isinstance(classes, int) and len(class_weight) != classes:
+        raise ValueError(
+            "`class_weight` must have one entry per class: "
+            f"{classes} along class_axis={layout.class_axis}. "
+            f"Received: {len(class_weight)} entries, "
+            f"class_weight={class_weight}"
+        )
     keep = kept_classes(len(class_weight), exclude_classes)
-    return loss * drop_classes(weights, keep, len(class_weight))
+    weights = ops.convert_to_tensor(
+        [class_weight[c] for c in keep], dtype=loss.dtype
+    )
+    return loss * weights
 
 
 def finish(loss, stats, layout, classes_in_loss=True):
@@ -267,12 +286,15 @@ def finish(loss, stats, layout, classes_in_loss=True):
     are masked out of Keras's reduction; a set holding a label outside the
     classes gets NaN.
     """
+    expand = classes_in_loss and layout.class_position is not None
+
+    def per_set(flags):
+        return ops.expand_dims(flags, -1) if expand else flags
+
     if stats.valid is not None:
-        empty, bad = stats.valid == 0, stats.bad
-        if classes_in_loss and layout.class_position is not None:
-            empty, bad = ops.expand_dims(empty, -1), ops.expand_dims(bad, -1)
-        loss = ops.where(empty, 0.0, loss)
-        loss = ops.where(bad, float("nan"), loss)
+        loss = ops.where(per_set(stats.valid == 0), 0.0, loss)
+    if stats.bad is not None:
+        loss = ops.where(per_set(stats.bad), float("nan"), loss)
     if classes_in_loss and layout.class_position is not None:
         loss = ops.moveaxis(loss, -1, layout.class_position)
     loss = ops.cast(loss, stats.dtype)
@@ -302,8 +324,10 @@ def element_sets(x, set_axes, rank):
     trailing = list(range(rank, len(x.shape)))
     x = ops.transpose(x, kept + list(set_axes) + trailing)
     kept_shape = [_dimension(x, a) for a in range(len(kept))]
+    sets = _size(x, range(len(kept)))
     elements = _size(x, range(len(kept), rank))
-    shape = [-1, elements] + [_dimension(x, a) for a in trailing]
+    # Both sizes given: reshape cannot infer a -1 when another size is 0.
+    shape = [sets, elements] + [_dimension(x, a) for a in trailing]
     return ops.reshape(x, shape), kept_shape
 
 

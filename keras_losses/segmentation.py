@@ -109,6 +109,7 @@ def _overlap_loss(y_true, y_pred, set_loss, *, sparse, arguments):
         arguments["exclude_classes"],
         layout,
         arguments["axis"],
+        stats.classes,
     )
     return _overlap.finish(loss, stats, layout)
 
@@ -924,7 +925,7 @@ def lovasz_softmax(
     return _lovasz_finish(
         loss,
         kept_shape,
-        ops.sum(valid, axis=axes),
+        None if ignore_class is None else ops.sum(valid, axis=axes),
         ops.any(bad, axis=axes),
         targets.dtype,
         layout,
@@ -997,7 +998,9 @@ def lovasz_hinge(y_true, y_pred, *, axis=None, ignore_class=None):
     return _lovasz_finish(
         loss,
         kept_shape,
-        ops.sum(ops.cast(valid, y_pred.dtype), axis=layout.set_axes),
+        None
+        if ignore_class is None
+        else ops.sum(ops.cast(valid, y_pred.dtype), axis=layout.set_axes),
         ops.any(bad, axis=layout.set_axes),
         dtype,
         layout,
