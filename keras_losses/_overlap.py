@@ -106,16 +106,29 @@ def check_classes(exclude_classes, classes):
 
 
 def kept_classes(classes, exclude_classes):
-    """The indices of the classes that are not excluded."""
+    """The indices of the classes that are not excluded (`classes` an int)."""
     excluded = set(exclude_classes or ())
     return [c for c in range(classes) if c not in excluded]
 
 
-def drop_classes(x, keep, classes):
-    """`x` without the excluded classes along its last axis."""
-    if len(keep) == classes:
+def drop_classes(x, exclude_classes, classes):
+    """`x` without the excluded classes along its last axis.
+
+    `classes` may be a tensor (a class count unknown until run time): the
+    kept indices are then counted up from 0, stepping over each excluded
+    class in increasing order.
+    """
+    if not exclude_classes:
         return x
-    return ops.take(x, ops.convert_to_tensor(keep, "int32"), axis=-1)
+    if isinstance(classes, int):
+        keep = ops.convert_to_tensor(
+            kept_classes(classes, exclude_classes), "int32"
+        )
+    else:
+        keep = ops.arange(classes - len(exclude_classes), dtype="int32")
+        for excluded in sorted(exclude_classes):
+            keep = keep + ops.cast(keep >= excluded, "int32")
+    return ops.take(x, keep, axis=-1)
 
 
 def dense_statistics(
@@ -140,12 +153,10 @@ def dense_statistics(
     if layout.class_axis is not None:
         p = ops.moveaxis(p, layout.class_axis, -1)
         y_true = ops.moveaxis(y_true, layout.class_axis, -1)
-        classes = p.shape[-1]
+        classes = _tensors.num_classes(p, -1)
         check_classes(exclude_classes, classes)
-        if exclude_classes:
-            keep = kept_classes(classes, exclude_classes)
-            p = drop_classes(p, keep, classes)
-            y_true = drop_classes(y_true, keep, classes)
+        p = drop_classes(p, exclude_classes, classes)
+        y_true = drop_classes(y_true, exclude_classes, classes)
         classes = None
     axes = without_class(layout.set_axes, layout.class_axis)
     tp = ops.sum(y_true * p, axis=axes)
@@ -214,11 +225,10 @@ def sparse_statistics(
     tp = per_class(_tensors.take_class(p, labels) * weight)
     true_sum = per_class(weight)
     pred_sum = ops.sum(ops.square(p) if squared_pred else p, axis=axes)
-    if exclude_classes:
-        keep = kept_classes(classes, exclude_classes)
-        tp, true_sum, pred_sum = (
-            drop_classes(x, keep, classes) for x in (tp, true_sum, pred_sum)
-        )
+    tp, true_sum, pred_sum = (
+        drop_classes(x, exclude_classes, classes)
+        for x in (tp, true_sum, pred_sum)
+    )
     bad = ops.logical_not(valid)
     if targets.ignored is not None:
         bad = ops.logical_and(bad, ops.logical_not(targets.ignored))
@@ -273,10 +283,8 @@ def class_weighted(loss, class_weight, exclude_classes, layout, axis, classes):
             f"class_weight={class_weight}"
         )
     keep = kept_classes(len(class_weight), exclude_classes)
-    weights = ops.convert_to_tensor(
-        [class_weight[c] for c in keep], dtype=loss.dtype
-    )
-    return loss * weights
+    weights = [class_weight[c] for c in keep]
+    return loss * ops.convert_to_tensor(weights, dtype=loss.dtype)
 
 
 def finish(loss, stats, layout, classes_in_loss=True):

@@ -17,8 +17,12 @@ from keras_losses import _base
 from keras_losses import _keras_compat
 
 
-def _member(loss, position):
+def _member(loss, position, losses):
     """A `keras.losses.Loss` from what the user passed (or a saved config)."""
+    expected = (
+        "`losses` must hold keras.losses.Loss instances, loss functions or "
+        "names that keras.losses.get knows"
+    )
     if isinstance(loss, dict):
         loss = keras.saving.deserialize_keras_object(loss)
     elif isinstance(loss, str):
@@ -26,18 +30,39 @@ def _member(loss, position):
             loss = keras.losses.get(loss)
         except ValueError as error:
             raise ValueError(
-                f"`losses[{position}]` must name a Keras or keras_losses "
-                f"loss. Received: {loss!r} ({error})"
+                f"{expected}; losses[{position}]={loss!r} is unknown "
+                f"({error}). Received: losses={losses!r}"
             ) from error
     if isinstance(loss, keras.losses.Loss):
         return loss
     if callable(loss):  # a Keras or registered loss function
-        return keras.losses.LossFunctionWrapper(loss, name=loss.__name__)
+        return _LossFunction(loss)
     raise ValueError(
-        f"`losses[{position}]` must be a keras.losses.Loss, a loss function "
-        "or the name of one. Received: "
-        f"{loss!r} (of type {type(loss).__name__})"
+        f"{expected}; losses[{position}] is a {type(loss).__name__}. "
+        f"Received: losses={losses!r}"
     )
+
+
+class _LossFunction(keras.losses.Loss):
+    """A loss function (Keras's or a registered one) as a `Sum` member.
+
+    Keras's own wrapper for this is not public API.
+    """
+
+    def __init__(self, fn, name=None, reduction=None, dtype=None):
+        if isinstance(fn, dict):
+            fn = keras.saving.deserialize_keras_object(fn)
+        super().__init__(name=name or fn.__name__, reduction=reduction)
+        self.fn = fn
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred)
+
+    def get_config(self):
+        return {
+            "fn": keras.saving.serialize_keras_object(self.fn),
+            "name": self.name,
+        }
 
 
 def _unreduced(loss, y_true, y_pred):
@@ -49,22 +74,23 @@ def _unreduced(loss, y_true, y_pred):
     return loss.call(y_true, y_pred)
 
 
-def _per_sample(values):
-    """The mean of a member's values over every axis but the first.
-
-    Masked values (e.g. `ignore_class`) count in neither the sum nor the
-    count; a sample with none left gives 0.
-    """
-    if len(values.shape) <= 1:
-        return values
-    axes = tuple(range(1, len(values.shape)))
+def _masked_mean(values, axes):
+    """The mean over `axes`; masked values (e.g. `ignore_class`) count in
+    neither the sum nor the count, and a mean of nothing is 0."""
     mask = _keras_compat.get_keras_mask(values)
     if mask is None:
         return ops.mean(values, axis=axes)
     mask = ops.cast(mask, values.dtype)
-    count = ops.sum(mask, axis=axes)
     total = ops.sum(ops.where(mask > 0, values, 0.0), axis=axes)
-    return total / ops.maximum(count, 1.0)
+    return total / ops.maximum(ops.sum(mask, axis=axes), 1.0)
+
+
+def _pools_batch(loss, values, y_pred):
+    """Whether a member's values are statistics of the whole batch."""
+    if len(values.shape) == 0:
+        return True
+    pools_batch = getattr(loss, "pools_batch", None)  # the overlap losses
+    return pools_batch is not None and pools_batch(len(y_pred.shape))
 
 
 def _weights(weights, count):
@@ -98,8 +124,10 @@ class Sum(keras.losses.Loss):
     contributes 0), the members' values are weighted and summed, and the
     sum is reduced once by this loss's `reduction` and `sample_weight`,
     exactly as Keras reduces any loss. A member whose loss is a statistic
-    of the whole batch (a scalar, e.g. `Dice()` with `axis=None`) adds its
-    value to every sample, and a per-sample `sample_weight` then raises.
+    of the whole batch (a scalar, e.g. `Dice()` with `axis=None`, or one
+    value per class, e.g. `Dice(axis=(0, 1, 2), class_axis=-1)`) adds the
+    mean of its values (its own default reduction) to every sample, and a
+    per-sample `sample_weight` then raises.
 
     For losses of one value per sample (e.g. `SparseDice(axis=(1, 2, 3))`
     and sparse cross-entropy, averaged per image), the result is the
@@ -156,7 +184,9 @@ class Sum(keras.losses.Loss):
             )
         super().__init__(**_base.keras_options(name, reduction, dtype))
         self._config_dtype = _base._serialize_dtype(dtype)
-        self.losses = [_member(loss, i) for i, loss in enumerate(losses)]
+        self.losses = [
+            _member(loss, i, losses) for i, loss in enumerate(losses)
+        ]
         self.weights = _weights(weights, len(self.losses))
         self._per_sample_weight = False
 
@@ -177,18 +207,24 @@ class Sum(keras.losses.Loss):
         total = 0.0
         for loss, weight in zip(self.losses, self.weights, strict=True):
             values = _unreduced(loss, y_true, y_pred)
-            if len(values.shape) == 0:
+            if _pools_batch(loss, values, y_pred):
                 if self._per_sample_weight:
                     raise ValueError(
-                        f"Sum member {loss.name!r} returns one value for the "
-                        "whole batch, which a per-sample `sample_weight` "
-                        "cannot weight. Expected: sample_weight=None or a "
-                        "scalar, or the member computed per sample (e.g. an "
-                        "`axis` without the batch axis 0). Received: a "
-                        "per-sample sample_weight"
+                        f"Sum member {loss.name!r} pools the batch: its loss "
+                        "is a statistic of the whole batch (or of each class "
+                        "over it), which a per-sample `sample_weight` cannot "
+                        "weight. Expected: sample_weight=None or a scalar, "
+                        "or the member computed per sample (an `axis` "
+                        "without the batch axis 0). Received: a per-sample "
+                        "sample_weight"
                     )
-                values = ops.broadcast_to(values, (batch,))
-            values = ops.cast(_per_sample(values), self.dtype)
+                axes = tuple(range(len(values.shape)))
+                values = ops.broadcast_to(_masked_mean(values, axes), (batch,))
+            elif len(values.shape) > 1:
+                values = _masked_mean(
+                    values, tuple(range(1, len(values.shape)))
+                )
+            values = ops.cast(values, self.dtype)
             total = total + weight * values
         return total
 
@@ -211,3 +247,4 @@ class Sum(keras.losses.Loss):
 
 Sum.__doc__ = _base.fill_markers(Sum.__doc__)
 _base.register(Sum)
+keras.saving.register_keras_serializable(package="keras_losses")(_LossFunction)

@@ -83,10 +83,12 @@ def _tversky_index(stats, smooth_nr, smooth_dr, alpha, beta):
 
 
 def _power(x, gamma):
-    # x ** gamma for x >= 0, 0 for x <= 0, with a finite gradient at 0 (where
-    # that of x ** gamma is infinite for gamma < 1): 0 there, the minimum.
+    # x ** gamma for x >= 0, 0 for x <= 0 and NaN for NaN, with a finite
+    # gradient at 0 (where that of x ** gamma is infinite for gamma < 1):
+    # 0 there, the minimum.
     positive = x > 0
-    return ops.where(positive, ops.power(ops.where(positive, x, 1.0), gamma), 0)
+    powered = ops.power(ops.where(positive, x, 1.0), gamma)
+    return ops.where(positive, powered, ops.where(x <= 0, 0.0, x))
 
 
 def _overlap_loss(y_true, y_pred, set_loss, *, sparse, arguments):
@@ -659,18 +661,18 @@ def _generalized_dice_loss(arguments):
     def set_loss(stats):
         present = stats.true_sum > 0
         count = ops.where(present, stats.true_sum, 1.0)
-        if weighting == "square":
-            weight = 1.0 / ops.square(count)
-        elif weighting == "simple":
-            weight = 1.0 / count
-        else:
+        if weighting == "uniform":
             weight = ops.ones_like(count)
-        # A class absent from a set would weigh 1 / 0: it takes the largest
-        # weight of the set's present classes instead (MONAI's rule), 0 if
-        # none is present.
-        weight = ops.where(present, weight, 0.0)
-        largest = ops.max(weight, axis=-1, keepdims=True)
-        weight = ops.where(present, weight, largest)
+        else:
+            weight = 1.0 / (
+                ops.square(count) if weighting == "square" else count
+            )
+            # A class absent from a set would weigh 1 / 0: it takes the
+            # largest weight of the set's present classes instead (MONAI's
+            # rule), 0 if none is present.
+            weight = ops.where(present, weight, 0.0)
+            largest = ops.max(weight, axis=-1, keepdims=True, initial=0.0)
+            weight = ops.where(present, weight, largest)
         numerator = 2.0 * ops.sum(weight * stats.tp, axis=-1)
         denominator = ops.sum(weight * (stats.true_sum + stats.pred_sum), -1)
         return 1.0 - (numerator + arguments["smooth_nr"]) / (
@@ -735,8 +737,9 @@ def generalized_dice(
     with `w_c = 1 / true_sum_c ** 2` (`weighting="square"`, the paper's),
     `1 / true_sum_c` (`"simple"`) or 1 (`"uniform"`). A class absent from a
     set's labels takes the largest weight of the set's present classes
-    (MONAI's rule), so the loss stays finite; a set with no class present
-    is decided by the smoothing (0 for an empty prediction).
+    (MONAI's rule; `"uniform"` weights stay 1), so the loss stays finite;
+    a set with no class present is decided by the smoothing (0 for an
+    empty prediction).
 
     Args:
         y_true: Labels (0/1 or soft), the shape of `y_pred`.
@@ -1015,12 +1018,16 @@ class _SetLoss(FunctionLoss):
     so Keras's broadcasting of `sample_weight` against it is refused.
     """
 
+    def pools_batch(self, rank):
+        """Whether, on a rank-`rank` `y_pred`, sets span several samples."""
+        axis = self._hyperparameters["axis"]
+        axes = range(rank) if axis is None else _validation_axes(axis)
+        return bool(rank) and 0 in {a % rank for a in axes}
+
     def __call__(self, y_true, y_pred, sample_weight=None):
         if sample_weight is not None and len(_shape(sample_weight)) > 0:
-            rank = len(_shape(y_pred))
-            axis = self._hyperparameters["axis"]
-            axes = range(rank) if axis is None else _validation_axes(axis)
-            if rank and 0 in {a % rank for a in axes}:
+            if self.pools_batch(len(_shape(y_pred))):
+                axis = self._hyperparameters["axis"]
                 raise ValueError(
                     f"{type(self).__name__} with axis={axis} sums the batch "
                     "axis (0) into its sets: its loss is a statistic of the "

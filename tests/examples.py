@@ -68,6 +68,95 @@ EXAMPLES = {
     "Huber": (dict(delta=0.5), "regression"),
     "BalancedL1": (dict(alpha=0.4, gamma=1.2, beta=0.8), "regression"),
     "Pinball": (dict(tau=[0.1, 0.5, 0.9]), "regression"),
+    # Overlap losses: `axis=-1` makes each row of the (samples, 3) outputs
+    # one set, so that sample weights and data parallelism apply per
+    # sample; batch-pooled sets are tested in tests/test_segmentation.py.
+    "Dice": (
+        dict(axis=-1, from_logits=True, smooth_nr=1.0, squared_pred=True),
+        "multilabel",
+    ),
+    "SparseDice": (
+        dict(axis=-1, from_logits=True, exclude_classes=[0], ignore_class=-1),
+        "sparse",
+    ),
+    "Jaccard": (dict(axis=-1, from_logits=True, class_axis=-1), "one_hot"),
+    "SparseJaccard": (
+        dict(axis=-1, from_logits=True, ignore_class=-1, squared_pred=True),
+        "sparse",
+    ),
+    "Tversky": (
+        dict(alpha=0.3, beta=0.7, axis=-1, from_logits=True),
+        "multilabel",
+    ),
+    "SparseTversky": (
+        dict(alpha=0.7, beta=0.3, axis=-1, from_logits=True, ignore_class=-1),
+        "sparse",
+    ),
+    "FocalTversky": (dict(gamma=1.5, axis=-1, from_logits=True), "multilabel"),
+    "SparseFocalTversky": (
+        dict(axis=-1, from_logits=True, ignore_class=-1, smooth_dr=0.1),
+        "sparse",
+    ),
+    "GeneralizedDice": (
+        dict(weighting="simple", axis=-1, from_logits=True),
+        "one_hot",
+    ),
+    "SparseGeneralizedDice": (
+        dict(axis=-1, from_logits=True, ignore_class=-1),
+        "sparse",
+    ),
+    "LovaszSoftmax": (
+        dict(classes="all", axis=-1, from_logits=True, ignore_class=-1),
+        "sparse",
+    ),
+    "LovaszHinge": (dict(axis=-1), "multilabel"),
+    "Sum": (
+        dict(
+            losses=[
+                keras_losses.SparseDice(
+                    axis=-1, from_logits=True, ignore_class=-1
+                ),
+                keras.losses.SparseCategoricalCrossentropy(
+                    from_logits=True, ignore_class=-1
+                ),
+            ],
+            weights=[1.0, 0.5],
+        ),
+        "sparse",
+    ),
+}
+
+# Arguments without a default: what a test that makes a class with its
+# defaults passes.
+REQUIRED = {
+    "Sum": dict(losses=["keras_losses>Dice", "mean_squared_error"]),
+}
+
+
+def instance(loss_name, **kwargs):
+    """The class `loss_name` made with `kwargs` and what it cannot default."""
+    required = REQUIRED.get(loss_name, {})
+    return LOSS_CLASSES[loss_name](**{**required, **kwargs})
+
+
+# Overlap losses pool the whole batch by default (`axis=None`): tests that
+# need one loss per sample pass these.
+PER_SAMPLE = {
+    name: dict(axis=-1)
+    for name in (
+        "Dice",
+        "SparseDice",
+        "Jaccard",
+        "SparseJaccard",
+        "Tversky",
+        "SparseTversky",
+        "FocalTversky",
+        "SparseFocalTversky",
+        "GeneralizedDice",
+        "SparseGeneralizedDice",
+        "LovaszSoftmax",
+        "LovaszHinge",
+    )
 }
 
 

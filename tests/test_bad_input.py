@@ -16,6 +16,8 @@ import pytest
 
 import keras_losses
 from tests.examples import LOSS_CLASSES
+from tests.examples import PER_SAMPLE
+from tests.examples import instance
 from tests.helpers import numpy
 from tests.tolerance import count
 
@@ -64,6 +66,12 @@ BAD_VALUES = {
         None,
         True,
     ],
+    "axes": [1.5, True, "1", [], [1, 1], [1.5], (0, True)],
+    "optional_weights": [2.0, -1.0, [1.0, -1.0], [1.0, INF], [], [[1.0]], "1"],
+    "class_indices": [[-1], [1, 1], [], "0", 0, [1.5], True, [True]],
+    "choice": ["cube", None, 1, "", ["square"]],
+    "losses": [[], "dice", None, 3, [3], ["no_such_loss"]],
+    "loss_weights": [[1.0], [1.0, -1.0], [1.0, NAN], "1", 1.0, [True, 1.0]],
     "reduction": ["average", "AUTO", 1, ["sum"]],
     "name": ["", 3, ["a"]],
     "dtype": ["float17", "int32", 3],
@@ -118,7 +126,49 @@ KINDS = {
         alpha="positive", gamma="positive", beta="nonnegative", axis="axis"
     ),
     "Pinball": dict(tau="fractions", axis="axis"),
+    "Sum": dict(losses="losses", weights="loss_weights"),
 }
+_OVERLAP = dict(
+    from_logits="bool",
+    axis="axes",
+    class_weight="optional_weights",
+    exclude_classes="class_indices",
+    smooth_nr="nonnegative",
+    smooth_dr="nonnegative",
+)
+_DENSE = dict(_OVERLAP, class_axis="optional_int")
+_SPARSE_OVERLAP = dict(_OVERLAP, class_axis="axis", ignore_class="optional_int")
+_TVERSKY = dict(alpha="nonnegative", beta="nonnegative")
+_FOCAL = dict(_TVERSKY, gamma="nonnegative")
+_GENERALIZED = dict(
+    weighting="choice",
+    from_logits="bool",
+    axis="axes",
+    class_axis="axis",
+    exclude_classes="class_indices",
+    smooth_nr="nonnegative",
+    smooth_dr="nonnegative",
+)
+KINDS.update(
+    Dice=dict(_DENSE, squared_pred="bool"),
+    SparseDice=dict(_SPARSE_OVERLAP, squared_pred="bool"),
+    Jaccard=dict(_DENSE, squared_pred="bool"),
+    SparseJaccard=dict(_SPARSE_OVERLAP, squared_pred="bool"),
+    Tversky=dict(_DENSE, **_TVERSKY),
+    SparseTversky=dict(_SPARSE_OVERLAP, **_TVERSKY),
+    FocalTversky=dict(_DENSE, **_FOCAL),
+    SparseFocalTversky=dict(_SPARSE_OVERLAP, **_FOCAL),
+    GeneralizedDice=_GENERALIZED,
+    SparseGeneralizedDice=dict(_GENERALIZED, ignore_class="optional_int"),
+    LovaszSoftmax=dict(
+        classes="choice",
+        from_logits="bool",
+        axis="axes",
+        class_axis="axis",
+        ignore_class="optional_int",
+    ),
+    LovaszHinge=dict(axis="axes", ignore_class="optional_int"),
+)
 FUNCTIONS = {
     "BinaryCrossentropy": keras_losses.binary_crossentropy,
     "CategoricalCrossentropy": keras_losses.categorical_crossentropy,
@@ -134,8 +184,30 @@ FUNCTIONS = {
     "Huber": keras_losses.huber,
     "BalancedL1": keras_losses.balanced_l1,
     "Pinball": keras_losses.pinball,
+    "Dice": keras_losses.dice,
+    "SparseDice": keras_losses.sparse_dice,
+    "Jaccard": keras_losses.jaccard,
+    "SparseJaccard": keras_losses.sparse_jaccard,
+    "Tversky": keras_losses.tversky,
+    "SparseTversky": keras_losses.sparse_tversky,
+    "FocalTversky": keras_losses.focal_tversky,
+    "SparseFocalTversky": keras_losses.sparse_focal_tversky,
+    "GeneralizedDice": keras_losses.generalized_dice,
+    "SparseGeneralizedDice": keras_losses.sparse_generalized_dice,
+    "LovaszSoftmax": keras_losses.lovasz_softmax,
+    "LovaszHinge": keras_losses.lovasz_hinge,
+    # Sum has no functional form: its members are objects.
 }
-SPARSE = {"SparseCategoricalCrossentropy", "SparseCategoricalFocalCrossentropy"}
+SPARSE = {
+    "SparseCategoricalCrossentropy",
+    "SparseCategoricalFocalCrossentropy",
+    "SparseDice",
+    "SparseJaccard",
+    "SparseTversky",
+    "SparseFocalTversky",
+    "SparseGeneralizedDice",
+    "LovaszSoftmax",
+}
 
 
 def _inputs(name, batch=2, classes=3):
@@ -165,12 +237,12 @@ def _bad_cases():
 @pytest.mark.parametrize("name, argument, value", list(_bad_cases()))
 def test_bad_argument_raises_naming_it(name, argument, value):
     with pytest.raises(ValueError) as error:
-        LOSS_CLASSES[name](**{argument: value})
+        instance(name, **{argument: value})
     message = str(error.value)
-    assert f"`{argument}`" in message and "must be" in message, message
+    assert f"`{argument}`" in message and "must" in message, message
     assert f"Received: {argument}=" in message, message
     count(name, "bad")
-    if argument in COMMON:
+    if argument in COMMON or name not in FUNCTIONS:
         return  # a class argument only
     y_true, y_pred = _inputs(name)
     with pytest.raises(ValueError, match=f"`{argument}` must be"):
@@ -212,7 +284,7 @@ def test_mismatched_shapes_name_both(name):
     if name in SPARSE:
         y_true = y_true[:3]  # (3,) labels against (4, 4)
     with pytest.raises(ValueError) as error:
-        LOSS_CLASSES[name]()(y_true, y_pred)
+        instance(name)(y_true, y_pred)
     message = str(error.value)
     assert str(tuple(np.shape(y_true))) in message, message
     assert "(4, 4)" in message, message
@@ -222,7 +294,9 @@ def test_mismatched_shapes_name_both(name):
 @pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 @pytest.mark.parametrize("from_logits", [False, True])
 def test_nan_in_predictions_propagates(name, from_logits, backend):
-    kwargs = {}
+    if name not in FUNCTIONS:
+        pytest.skip(f"{name} has no functional form (see test_composite)")
+    kwargs = dict(PER_SAMPLE.get(name, {}))
     if "from_logits" in KINDS[name]:
         kwargs["from_logits"] = from_logits
     elif from_logits:
@@ -250,7 +324,10 @@ def test_empty_batch_gives_what_keras_gives(name, reduction, rank):
     shape = (0, 3) if rank == 2 else (0, 2, 3)
     y_pred = np.zeros(shape, "float32")
     y_true = np.zeros(shape[:-1], "int64") if name in SPARSE else y_pred
-    ours = numpy(LOSS_CLASSES[name](reduction=reduction)(y_true, y_pred))
+    if name not in FUNCTIONS:
+        pytest.skip(f"{name}'s samples are batch elements (see test_composite)")
+    loss = instance(name, reduction=reduction, **PER_SAMPLE.get(name, {}))
+    ours = numpy(loss(y_true, y_pred))
     theirs = numpy(
         keras.losses.MeanSquaredError(reduction=reduction)(y_pred, y_pred)
     )

@@ -2,11 +2,15 @@
 
 Each test takes a loss from another package, applies the translation the
 guide states (arguments, reduction, a constant factor) and compares with
-`keras_losses`. PyTorch is called directly; TF Addons and the `focal-loss`
-package do not install beside Keras 3, so their own documented example
-values are used, and keras-cv's and torchvision's formulas are written in
-float64 NumPy from their documented definitions.
+`keras_losses`. PyTorch and Keras's own `Dice` and `Tversky` are called
+directly; TF Addons and the `focal-loss` package do not install beside
+Keras 3, so their own documented example values are used, and keras-cv's,
+torchvision's and `segmentation_models`' (Keras 2 only) formulas are written
+in float64 NumPy from their documented definitions and source. The
+`segmentation_models.pytorch` table is stated from its source, untested.
 """
+
+import re
 
 import keras
 import numpy as np
@@ -14,6 +18,8 @@ import pytest
 
 import keras_losses
 from tests.helpers import numpy
+from tests.helpers import one_hot
+from tests.helpers import softmax
 
 RTOL = 1e-5  # float32 on both sides
 SEEDS = [0, 1, 2]
@@ -344,3 +350,476 @@ def test_keras_builtin_categorical_focal_is_the_same_loss():
         ),
         RTOL,
     )
+
+
+# --- Keras's own Dice and Tversky ------------------------------------------
+
+
+def keras_version():
+    return tuple(
+        int(part) for part in re.findall(r"\d+", keras.__version__)[:3]
+    )
+
+
+def overlap_data(rng, shape=(3, 5, 4, 2)):
+    labels = (rng.random(shape) < 0.4).astype("float32")
+    probabilities = rng.uniform(0.02, 0.98, size=shape).astype("float32")
+    return labels, probabilities
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("axis", [None, (1, 2, 3), (1, 2), -1, (0, 1, 2)])
+@pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", None])
+def test_keras_dice_is_ours_with_defaults(seed, axis, reduction):
+    # keras.losses.Dice(axis=a) -> keras_losses.Dice(axis=a): the same sets,
+    # output shape and reduction; ours adds smooth_nr=1e-7 to the numerator
+    # too, which moves a non-empty set's loss by about 1e-7 / (st + sp).
+    labels, probabilities = overlap_data(np.random.default_rng(seed))
+    theirs = keras.losses.Dice(axis=axis, reduction=reduction)
+    ours = keras_losses.Dice(axis=axis, reduction=reduction)
+    np.testing.assert_allclose(
+        numpy(ours(labels, probabilities)),
+        numpy(theirs(labels, probabilities)),
+        RTOL,
+        1e-6,
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_keras_dice_per_image_with_sample_weight(seed):
+    rng = np.random.default_rng(seed)
+    labels, probabilities = overlap_data(rng)
+    weight = rng.uniform(0.0, 2.0, size=3).astype("float32")
+    for reduction in ["sum_over_batch_size", "mean_with_sample_weight"]:
+        args = dict(axis=(1, 2, 3), reduction=reduction)
+        np.testing.assert_allclose(
+            numpy(keras_losses.Dice(**args)(labels, probabilities, weight)),
+            numpy(keras.losses.Dice(**args)(labels, probabilities, weight)),
+            RTOL,
+        )
+
+
+def test_keras_dice_config_builds_ours():
+    # Keras's constructor arguments, order and defaults: a saved Keras
+    # config (reduction, name, axis, dtype) builds ours.
+    config = keras.losses.Dice(axis=(1, 2), name="overlap").get_config()
+    ours = keras_losses.Dice(**config)
+    labels, probabilities = overlap_data(np.random.default_rng(0))
+    np.testing.assert_allclose(
+        numpy(ours(labels, probabilities)),
+        numpy(keras.losses.Dice(**config)(labels, probabilities)),
+        RTOL,
+    )
+    positional = keras_losses.Dice("sum", "overlap", (1, 2))
+    assert positional.reduction == "sum"
+    assert list(positional.axis) == [1, 2]
+
+
+def test_batch_pooled_dice_refuses_a_per_sample_weight():
+    # Keras broadcasts a per-sample weight onto its one value for the batch;
+    # ours raises (the value belongs to no sample). A scalar weight works.
+    labels, probabilities = overlap_data(np.random.default_rng(0))
+    weight = np.array([1.0, 2.0, 3.0], "float32")
+    keras.losses.Dice()(labels, probabilities, weight)  # accepted
+    with pytest.raises(ValueError, match="sample_weight"):
+        keras_losses.Dice()(labels, probabilities, weight)
+    np.testing.assert_allclose(
+        numpy(keras_losses.Dice()(labels, probabilities, 2.0)),
+        numpy(keras.losses.Dice()(labels, probabilities, 2.0)),
+        RTOL,
+    )
+
+
+def test_empty_label_predicted_empty_is_zero_here_and_one_in_keras():
+    empty = np.zeros((2, 4, 4, 1), "float32")
+    labels, probabilities = overlap_data(np.random.default_rng(0), (2, 4, 4, 1))
+    labels[1], probabilities[1] = 0.0, 0.0  # image 1: nothing, and right
+    for ours, theirs in [
+        (keras_losses.Dice, keras.losses.Dice),
+        (keras_losses.Tversky, keras.losses.Tversky),
+    ]:
+        assert numpy(ours()(empty, empty)) == 0.0
+        assert numpy(theirs()(empty, empty)) == 1.0
+        per_image = dict(axis=(1, 2, 3), reduction=None)
+        ours_values = numpy(ours(**per_image)(labels, probabilities))
+        keras_values = numpy(theirs(**per_image)(labels, probabilities))
+        np.testing.assert_allclose(ours_values[0], keras_values[0], RTOL)
+        assert (ours_values[1], keras_values[1]) == (0.0, 1.0)
+
+
+def keras_tversky_convention():
+    """ "paper" if keras.losses.Tversky's alpha weights false positives,
+    "swapped" if it weights false negatives (Keras 3.15.1's code)."""
+    # tp = 0.9 + 0.8 + 0.1, fp = 0.6 + 0.1, fn = 0.1 + 0.2 + 0.9: FP != FN.
+    labels = np.array([[1.0, 1.0, 1.0, 0.0, 0.0, 0.0]], "float32")
+    probabilities = np.array([[0.9, 0.8, 0.1, 0.6, 0.1, 0.0]], "float32")
+    theirs = numpy(
+        keras.losses.Tversky(alpha=0.2, beta=0.8)(labels, probabilities)
+    )
+    paper = numpy(
+        keras_losses.Tversky(alpha=0.2, beta=0.8)(labels, probabilities)
+    )
+    swapped = numpy(
+        keras_losses.Tversky(alpha=0.8, beta=0.2)(labels, probabilities)
+    )
+    assert not np.isclose(paper, swapped, rtol=1e-3)
+    matches = [
+        name
+        for name, value in [("paper", paper), ("swapped", swapped)]
+        if np.isclose(theirs, value, rtol=RTOL)
+    ]
+    assert len(matches) == 1, (
+        f"keras.losses.Tversky(0.2, 0.8) = {theirs}: ours (0.2, 0.8) = "
+        f"{paper}, ours (0.8, 0.2) = {swapped}"
+    )
+    return matches[0]
+
+
+def test_keras_tversky_alpha_beta_convention(record_property):
+    convention = keras_tversky_convention()
+    record_property("keras_tversky_convention", convention)
+    print(
+        f"Keras {keras.__version__}: keras.losses.Tversky(alpha=a, beta=b) "
+        + (
+            "== keras_losses.Tversky(alpha=a, beta=b)"
+            if convention == "paper"
+            else "== keras_losses.Tversky(alpha=b, beta=a) (alpha on FN)"
+        )
+    )
+    if keras_version() <= (3, 15, 1):
+        # docs/migration.md: Keras up to 3.15.1 applies alpha to false
+        # negatives (keras-team/keras#23333 fixed it later).
+        assert convention == "swapped"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("alpha, beta", [(0.5, 0.5), (0.3, 0.7), (1.0, 0.1)])
+@pytest.mark.parametrize("axis", [None, (1, 2, 3), (1, 2)])
+def test_keras_tversky_is_ours_with_the_convention(seed, alpha, beta, axis):
+    labels, probabilities = overlap_data(np.random.default_rng(seed))
+    theirs = keras.losses.Tversky(alpha=alpha, beta=beta, axis=axis)
+    if keras_tversky_convention() == "swapped":
+        alpha, beta = beta, alpha
+    ours = keras_losses.Tversky(alpha=alpha, beta=beta, axis=axis)
+    np.testing.assert_allclose(
+        numpy(ours(labels, probabilities)),
+        numpy(theirs(labels, probabilities)),
+        RTOL,
+    )
+
+
+# --- segmentation_models (Keras 2): its formulas in float64 ----------------
+#
+# qubvel/segmentation_models 1.0.1 (`import segmentation_models as sm`) runs
+# on Keras 2 / tf.keras only. These functions transcribe, in float64 NumPy,
+# the formulas of sm.losses and sm.base.functional as its documentation and
+# source state them, channels last (B, H, W, C): every loss returns one
+# number for the batch.
+
+SM_SMOOTH = 1e-5  # sm's default `smooth`
+KERAS2_EPSILON = 1e-7
+
+
+def sm_average(score, per_image, class_weights):
+    # sm.base.functional.average: per_image averages the images first, then
+    # the class weights multiply the scores and everything is averaged.
+    if per_image:
+        score = score.mean(axis=0)
+    return (score * class_weights).mean()
+
+
+def sm_scores(gt, pr, class_indexes, per_image):
+    gt, pr = gt.astype("float64"), pr.astype("float64")
+    if class_indexes is not None:  # gather_channels
+        gt, pr = gt[..., class_indexes], pr[..., class_indexes]
+    axes = (1, 2) if per_image else (0, 1, 2)  # get_reduce_axes
+    tp = (gt * pr).sum(axis=axes)
+    return tp, pr.sum(axis=axes) - tp, gt.sum(axis=axes) - tp
+
+
+def sm_dice_loss(
+    gt,
+    pr,
+    beta=1.0,
+    class_weights=1.0,
+    class_indexes=None,
+    per_image=False,
+    smooth=SM_SMOOTH,
+):
+    """sm.losses.DiceLoss: 1 - f_score, the F-beta score of tp, fp, fn."""
+    tp, fp, fn = sm_scores(gt, pr, class_indexes, per_image)
+    b2 = beta**2
+    score = ((1 + b2) * tp + smooth) / ((1 + b2) * tp + b2 * fn + fp + smooth)
+    return 1.0 - sm_average(score, per_image, class_weights)
+
+
+def sm_jaccard_loss(
+    gt, pr, class_weights=1.0, class_indexes=None, per_image=False
+):
+    """sm.losses.JaccardLoss: 1 - iou_score."""
+    tp, fp, fn = sm_scores(gt, pr, class_indexes, per_image)
+    score = (tp + SM_SMOOTH) / (tp + fp + fn + SM_SMOOTH)  # union = gt+pr-tp
+    return 1.0 - sm_average(score, per_image, class_weights)
+
+
+def sm_categorical_focal_loss(gt, pr, alpha=0.25, gamma=2.0, indexes=None):
+    """sm.losses.CategoricalFocalLoss: mean of -gt alpha (1-pr)^gamma log pr
+    over every element (pr clipped to [eps, 1 - eps])."""
+    if indexes is not None:
+        gt, pr = gt[..., indexes], pr[..., indexes]
+    pr = np.clip(pr.astype("float64"), KERAS2_EPSILON, 1 - KERAS2_EPSILON)
+    return np.mean(-gt * alpha * (1 - pr) ** gamma * np.log(pr))
+
+
+def sm_binary_focal_loss(gt, pr, alpha=0.25, gamma=2.0):
+    """sm.losses.BinaryFocalLoss, as sm.base.functional computes it: the
+    negatives are weighted by 1 - alpha (its docstring's formula writes
+    alpha on both terms; the code uses 1 - alpha)."""
+    pr = np.clip(pr.astype("float64"), KERAS2_EPSILON, 1 - KERAS2_EPSILON)
+    positive = -gt * alpha * (1 - pr) ** gamma * np.log(pr)
+    negative = -(1 - gt) * (1 - alpha) * pr**gamma * np.log(1 - pr)
+    return np.mean(positive + negative)
+
+
+def sm_binary_crossentropy(gt, pr):
+    """sm.losses.BinaryCELoss: the mean of Keras 2's
+    backend.binary_crossentropy (clip to [eps, 1 - eps], then log(p + eps))."""
+    pr = np.clip(pr.astype("float64"), KERAS2_EPSILON, 1 - KERAS2_EPSILON)
+    return np.mean(
+        -(
+            gt * np.log(pr + KERAS2_EPSILON)
+            + (1 - gt) * np.log(1 - pr + KERAS2_EPSILON)
+        )
+    )
+
+
+def sm_categorical_crossentropy(gt, pr, class_weights=1.0):
+    """sm.losses.CategoricalCELoss: pr normalised over the channels and
+    clipped, then -mean(gt * log(pr) * class_weights) over every element."""
+    pr = pr.astype("float64") / pr.sum(axis=-1, keepdims=True)
+    pr = np.clip(pr, KERAS2_EPSILON, 1 - KERAS2_EPSILON)
+    return -np.mean(gt * np.log(pr) * class_weights)
+
+
+SM_CLASSES = 4
+
+
+def sm_data(seed, classes=SM_CLASSES, shape=(3, 6, 5)):
+    # What an sm model ends with: softmax (or sigmoid) probabilities, and
+    # one-hot masks.
+    rng = np.random.default_rng(seed)
+    if classes == 1:
+        labels = (rng.random(shape + (1,)) < 0.3).astype("float32")
+        return labels, rng.uniform(0.02, 0.98, shape + (1,)).astype("float32")
+    labels = one_hot(rng.integers(0, classes, size=shape), classes, -1)
+    return labels, softmax(rng.normal(size=shape + (classes,)), -1).astype(
+        "float32"
+    )
+
+
+def sm_set_axis(per_image):
+    # sm's reduce axes, channels last: (0, 1, 2) for the batch, (1, 2) per
+    # image; the classes (last axis) are never summed.
+    return (1, 2) if per_image else (0, 1, 2)
+
+
+def full_class_weight(weights, indexes, classes=SM_CLASSES):
+    # sm's class_weights follow class_indexes; ours has one per class of
+    # y_pred (the excluded ones' weights are never used).
+    if indexes is None:
+        return list(weights)
+    full = [1.0] * classes
+    for index, weight in zip(indexes, weights, strict=True):
+        full[index] = weight
+    return full
+
+
+SM_WEIGHTS = [None, [0.5, 1.5, 0.8, 1.2], [2.0, 1.0, 4.0, 3.0]]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("per_image", [False, True])
+@pytest.mark.parametrize("class_weights", SM_WEIGHTS)
+@pytest.mark.parametrize("class_indexes", [None, [1, 3]])
+@pytest.mark.parametrize("name", ["dice", "jaccard"])
+def test_sm_dice_and_jaccard(
+    seed, per_image, class_weights, class_indexes, name
+):
+    # sm.losses.DiceLoss / JaccardLoss(class_weights=w, class_indexes=k,
+    # per_image=p, smooth=s) -> Dice / Jaccard(axis=(0, 1, 2) or (1, 2),
+    # class_axis=-1, class_weight=w, exclude_classes=<the others>,
+    # smooth_nr=s, smooth_dr=s), plus the constant 1 - mean(w).
+    labels, probabilities = sm_data(seed)
+    weights = class_weights
+    if class_weights is not None and class_indexes is not None:
+        weights = [class_weights[i] for i in class_indexes]
+    theirs_fn = sm_dice_loss if name == "dice" else sm_jaccard_loss
+    theirs = theirs_fn(
+        labels,
+        probabilities,
+        class_weights=1.0 if weights is None else np.array(weights),
+        class_indexes=class_indexes,
+        per_image=per_image,
+    )
+    ours_class = keras_losses.Dice if name == "dice" else keras_losses.Jaccard
+    ours = ours_class(
+        axis=sm_set_axis(per_image),
+        class_axis=-1,
+        class_weight=(
+            None
+            if weights is None
+            else full_class_weight(weights, class_indexes)
+        ),
+        exclude_classes=(
+            None
+            if class_indexes is None
+            else [c for c in range(SM_CLASSES) if c not in class_indexes]
+        ),
+        smooth_nr=SM_SMOOTH,
+        smooth_dr=SM_SMOOTH,
+    )(labels, probabilities)
+    # sm: 1 - mean(w * score); ours: mean(w * (1 - score)).
+    offset = 0.0 if weights is None else 1.0 - np.mean(weights)
+    np.testing.assert_allclose(numpy(ours) + offset, theirs, RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("per_image", [False, True])
+@pytest.mark.parametrize("beta", [0.5, 1.0, 2.0])
+def test_sm_dice_beta_is_tversky(seed, per_image, beta):
+    # sm's DiceLoss(beta=b, smooth=s) is 1 - F_beta: the Tversky loss with
+    # alpha = 1 / (1 + b**2) on FP, beta = b**2 / (1 + b**2) on FN and both
+    # smoothings s / (1 + b**2). At b = 1, Dice(smooth_nr=s, smooth_dr=s).
+    labels, probabilities = sm_data(seed)
+    theirs = sm_dice_loss(labels, probabilities, beta=beta, per_image=per_image)
+    scale = 1.0 + beta**2
+    ours = keras_losses.Tversky(
+        alpha=1.0 / scale,
+        beta=beta**2 / scale,
+        axis=sm_set_axis(per_image),
+        class_axis=-1,
+        smooth_nr=SM_SMOOTH / scale,
+        smooth_dr=SM_SMOOTH / scale,
+    )
+    np.testing.assert_allclose(numpy(ours(labels, probabilities)), theirs, RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("class_indexes", [None, [0, 2]])
+def test_sm_categorical_focal_loss(seed, class_indexes):
+    # sm.losses.CategoricalFocalLoss(alpha, gamma, class_indexes=k) averages
+    # the kept classes' terms (ours sums them): ours with alpha 0 on the
+    # other classes, divided by the number of kept classes.
+    labels, probabilities = sm_data(seed)
+    kept = range(SM_CLASSES) if class_indexes is None else class_indexes
+    alpha = [0.3 if c in kept else 0.0 for c in range(SM_CLASSES)]
+    ours = keras_losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=1.5)
+    theirs = sm_categorical_focal_loss(
+        labels, probabilities, alpha=0.3, gamma=1.5, indexes=class_indexes
+    )
+    np.testing.assert_allclose(
+        numpy(ours(labels, probabilities)) / len(kept), theirs, RTOL
+    )
+    if class_indexes is None:  # a scalar alpha is the same loss
+        ours = keras_losses.CategoricalFocalCrossentropy(alpha=0.3, gamma=1.5)
+        np.testing.assert_allclose(
+            numpy(ours(labels, probabilities)) / SM_CLASSES, theirs, RTOL
+        )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("alpha, gamma", [(0.25, 2.0), (0.6, 1.0)])
+def test_sm_binary_focal_loss(seed, alpha, gamma):
+    labels, probabilities = sm_data(seed, classes=1)
+    ours = keras_losses.BinaryFocalCrossentropy(
+        apply_class_balancing=True, alpha=alpha, gamma=gamma
+    )
+    np.testing.assert_allclose(
+        numpy(ours(labels, probabilities)),
+        sm_binary_focal_loss(labels, probabilities, alpha, gamma),
+        RTOL,
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sm_cross_entropies(seed):
+    labels, probabilities = sm_data(seed, classes=1)
+    np.testing.assert_allclose(
+        numpy(keras_losses.BinaryCrossentropy()(labels, probabilities)),
+        sm_binary_crossentropy(labels, probabilities),
+        RTOL,
+    )
+    # CategoricalCELoss averages the classes' terms: ours / C.
+    labels, probabilities = sm_data(seed)
+    weights = [0.5, 1.5, 0.8, 1.2]
+    ours = keras_losses.CategoricalCrossentropy(class_weight=weights)
+    np.testing.assert_allclose(
+        numpy(ours(labels, probabilities)) / SM_CLASSES,
+        sm_categorical_crossentropy(labels, probabilities, np.array(weights)),
+        RTOL,
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sm_bce_jaccard_and_bce_dice_loss(seed):
+    # sm.losses.bce_jaccard_loss = BinaryCELoss() + JaccardLoss(), one
+    # channel: Sum([BinaryCrossentropy(), Jaccard(smooth 1e-5)]).
+    labels, probabilities = sm_data(seed, classes=1)
+    smooth = dict(smooth_nr=SM_SMOOTH, smooth_dr=SM_SMOOTH)
+    for overlap, theirs_overlap in [
+        (keras_losses.Jaccard(**smooth), sm_jaccard_loss),
+        (keras_losses.Dice(**smooth), sm_dice_loss),
+    ]:
+        ours = keras_losses.Sum([keras_losses.BinaryCrossentropy(), overlap])
+        theirs = sm_binary_crossentropy(labels, probabilities) + theirs_overlap(
+            labels, probabilities
+        )
+        np.testing.assert_allclose(
+            numpy(ours(labels, probabilities)), theirs, RTOL
+        )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sm_weighted_focal_plus_per_image_dice(seed):
+    # sm.losses.DiceLoss(per_image=True) + 2 * sm.losses.CategoricalFocalLoss()
+    # -> Sum([Dice(axis=(1, 2), class_axis=-1, smooth 1e-5),
+    #         CategoricalFocalCrossentropy()], weights=[1, 2 / C]).
+    labels, probabilities = sm_data(seed)
+    ours = keras_losses.Sum(
+        [
+            keras_losses.Dice(
+                axis=(1, 2),
+                class_axis=-1,
+                smooth_nr=SM_SMOOTH,
+                smooth_dr=SM_SMOOTH,
+            ),
+            keras_losses.CategoricalFocalCrossentropy(),
+        ],
+        weights=[1.0, 2.0 / SM_CLASSES],
+    )
+    theirs = sm_dice_loss(
+        labels, probabilities, per_image=True
+    ) + 2 * sm_categorical_focal_loss(labels, probabilities)
+    np.testing.assert_allclose(numpy(ours(labels, probabilities)), theirs, RTOL)
+
+
+def test_sm_focal_plus_batch_dice():
+    # sm's default DiceLoss() (per_image=False) + CategoricalFocalLoss():
+    # Dice(axis=(0, 1, 2), class_axis=-1) gives one loss per class.
+    labels, probabilities = sm_data(0)
+    ours = keras_losses.Sum(
+        [
+            keras_losses.Dice(
+                axis=(0, 1, 2),
+                class_axis=-1,
+                smooth_nr=SM_SMOOTH,
+                smooth_dr=SM_SMOOTH,
+            ),
+            keras_losses.CategoricalFocalCrossentropy(),
+        ],
+        weights=[1.0, 1.0 / SM_CLASSES],
+    )
+    theirs = sm_dice_loss(labels, probabilities) + sm_categorical_focal_loss(
+        labels, probabilities
+    )
+    np.testing.assert_allclose(numpy(ours(labels, probabilities)), theirs, RTOL)

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from tests.examples import LOSS_CLASSES
+from tests.examples import REQUIRED
 from tests.examples import example
+from tests.examples import instance
 from tests.examples import task_data
 
 
@@ -18,7 +20,7 @@ def _numpy(x):
 @pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_default_config_holds_every_argument(name):
     cls = LOSS_CLASSES[name]
-    config = cls().get_config()
+    config = instance(name).get_config()
     assert set(inspect.signature(cls).parameters) == set(config)
     assert "dtype" in config
     rebuilt = cls.from_config(config)
@@ -34,7 +36,8 @@ def test_config_holds_every_argument_and_round_trips(name):
     assert set(inspect.signature(cls).parameters) == set(config)
     assert config["name"] == "custom" and config["dtype"] == "float64"
     for argument, value in kwargs.items():
-        assert config[argument] == value
+        # Objects (Sum's members) are held as their serialised configs.
+        assert config[argument] == keras.saving.serialize_keras_object(value)
     rebuilt = cls.from_config(config)
     assert rebuilt.get_config() == config
     x, y = task_data(task)
@@ -61,15 +64,17 @@ def test_hyperparameters_read_as_attributes(name):
 @pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_keras2_auto_reduction_config_loads(name):
     cls = LOSS_CLASSES[name]
-    config = dict(cls().get_config(), reduction="auto")
+    config = dict(instance(name).get_config(), reduction="auto")
     assert cls.from_config(config).reduction == "sum_over_batch_size"
-    assert cls(reduction="auto").get_config()["reduction"] == (
+    assert instance(name, reduction="auto").get_config()["reduction"] == (
         "sum_over_batch_size"
     )
 
 
 @pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_found_by_keras_string_lookup(name):
+    if name in REQUIRED:
+        pytest.skip(f"{name} has arguments without defaults: none by name")
     loss = keras.losses.get(f"keras_losses>{name}")
     assert type(loss) is LOSS_CLASSES[name]
 
@@ -77,7 +82,7 @@ def test_found_by_keras_string_lookup(name):
 @pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_dtype_policy_object_round_trips(name):
     policy = keras.DTypePolicy("mixed_bfloat16")
-    loss = LOSS_CLASSES[name](dtype=policy)
+    loss = instance(name, dtype=policy)
     assert loss.dtype == "bfloat16"
     rebuilt = LOSS_CLASSES[name].from_config(loss.get_config())
     assert rebuilt.dtype == "bfloat16"
@@ -87,9 +92,9 @@ def test_dtype_policy_object_round_trips(name):
 @pytest.mark.parametrize("bad", ["", 3])
 def test_bad_name_raises(name, bad):
     with pytest.raises(ValueError, match="`name` must be a non-empty str"):
-        LOSS_CLASSES[name](name=bad)
+        instance(name, name=bad)
 
 
 @pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_name_none_is_generated_as_keras_does(name):
-    assert LOSS_CLASSES[name](name=None).name
+    assert instance(name, name=None).name
