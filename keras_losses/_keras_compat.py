@@ -138,3 +138,36 @@ def count_mask_across_replicas(losses, reduction):
     # number of replicas, then sums the replicas' gradients.
     weight = tf.math.divide_no_nan(local_size * replicas, global_count)
     return losses * mask * weight  # a new tensor: no Keras mask attached
+
+
+def _replicas():
+    """The number of replicas in sync under `tf.distribute`, else 1."""
+    if keras.backend.backend() != "tensorflow":
+        return 1
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    return 1 if context is None else context.num_replicas_in_sync
+
+
+def average_batch_statistic_across_replicas(losses, reduction):
+    """Give a scalar loss Keras's per-replica scaling, under tf.distribute.
+
+    Keras's reduction returns a 0-d loss as it is, skipping the division by
+    the number of replicas it applies to every other loss before the
+    replicas' gradients are summed (and its loss tracker multiplies by that
+    number back): under `tf.distribute` with R replicas, a loss that is one
+    value for the batch (Keras's own `Dice()` with `axis=None`) is trained
+    and reported R times too large. As a 1-element tensor it is divided
+    like any other, so the replicas' values are averaged. Only for the mean
+    reductions (a "sum" of replica values stays a sum); elsewhere `losses`
+    is returned unchanged.
+    """
+    if (
+        len(losses.shape) == 0
+        and reduction
+        in ("sum_over_batch_size", "mean", "mean_with_sample_weight")
+        and _replicas() > 1
+    ):
+        return keras.ops.reshape(losses, (1,))
+    return losses

@@ -22,7 +22,9 @@ sigmoid), and `class_weight` and `exclude_classes` apply along it.
 
 Under `tf.distribute` each replica computes its sets from its own part of
 the batch: per-image sets give the one-device loss, sets that pool the batch
-give the mean of the replicas' pooled values (per-replica statistics).
+give the mean of the replicas' pooled values (per-replica statistics; Keras
+would scale a one-value loss by the replica count, see
+`_keras_compat.average_batch_statistic_across_replicas`).
 Under JAX's `keras.distribution.DataParallel` the loss sees the global batch
 and pooled sets give the one-device value.
 
@@ -36,6 +38,7 @@ loss is 0 here (a perfect prediction) and 1 in Keras.
 import numpy as np
 from keras import ops
 
+from keras_losses import _keras_compat
 from keras_losses import _overlap
 from keras_losses import _tensors
 from keras_losses._base import FunctionLoss
@@ -1039,6 +1042,12 @@ class _SetLoss(FunctionLoss):
                     f"{tuple(_shape(sample_weight))}"
                 )
         return super().__call__(y_true, y_pred, sample_weight=sample_weight)
+
+    def call(self, y_true, y_pred):
+        losses = super().call(y_true, y_pred)
+        return _keras_compat.average_batch_statistic_across_replicas(
+            losses, self.reduction
+        )
 
 
 def _shape(x):

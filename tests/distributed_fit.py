@@ -16,6 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+import keras_losses  # noqa: E402
 from tests.examples import EXAMPLES  # noqa: E402
 from tests.examples import LOSS_CLASSES  # noqa: E402
 from tests.examples import task_data  # noqa: E402
@@ -92,9 +93,34 @@ def _scopes():
     raise SystemExit(f"no data-parallel engine tested for {backend}")
 
 
+def _pooled(strategy_scope):
+    """Dice over the whole batch (`axis=None`): the first step's loss.
+
+    Also the two values it could be computed from the same initial model:
+    over the global batch, and the mean of each device's half.
+    """
+    x, y, _ = _data("multilabel")
+    x, y = x[:BATCH], y[:BATCH]
+    with strategy_scope():
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        model.compile(optimizer="sgd", loss=keras_losses.Dice(from_logits=True))
+    logits = model.predict(x, verbose=0)
+    dice = keras_losses.Dice(from_logits=True)
+    half = BATCH // 2
+    history = model.fit(x, y, batch_size=BATCH, shuffle=False, verbose=0)
+    return {
+        "loss": history.history["loss"][0],
+        "global": float(dice(y, logits)),
+        "per_replica": float(
+            (dice(y[:half], logits[:half]) + dice(y[half:], logits[half:])) / 2
+        ),
+    }
+
+
 def main():
     single, parallel, devices = _scopes()
-    results = {"devices": devices}
+    results = {"devices": devices, "pooled Dice": _pooled(parallel)}
     for name in sorted(LOSS_CLASSES):
         results[name] = {
             "one_device": _fit(name, single),

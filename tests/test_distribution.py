@@ -39,6 +39,17 @@ def runs(backend):
     return runs
 
 
+def test_batch_pooled_sets_per_replica_on_tf_global_on_jax(runs, backend):
+    # A Dice loss over the whole batch (axis=None) is a batch statistic:
+    # under tf.distribute each replica pools its own half and Keras averages
+    # the replicas; JAX's DataParallel computes it on the global batch. The
+    # documented behaviour (keras_losses.segmentation's docstring).
+    pooled = runs["pooled Dice"]
+    assert abs(pooled["global"] - pooled["per_replica"]) > 1e-3  # distinct
+    expected = pooled["per_replica" if backend == "tensorflow" else "global"]
+    np.testing.assert_allclose(pooled["loss"], expected, rtol=1e-5)
+
+
 @pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_data_parallel_matches_one_device(runs, name):
     # Uneven sample weights and (sparse losses) ignored labels spread
