@@ -32,7 +32,8 @@ Smoothing: `smooth_nr` is added to the numerator and `smooth_dr` to the
 denominator of each index (MONAI's names). Both default to 1e-7, Keras's
 epsilon, so the losses equal Keras's (which adds it to the denominator only)
 to float32 round-off, except on an empty label predicted empty, where the
-loss is 0 here (a perfect prediction) and 1 in Keras.
+loss is 0 here (a perfect prediction) and 1 in Keras. In general an empty
+set's loss is `1 - smooth_nr / smooth_dr`.
 """
 
 import numpy as np
@@ -67,22 +68,28 @@ _DENSE = dict(_COMMON, class_axis=optional_integer)
 _SPARSE = dict(_COMMON, class_axis=integer, ignore_class=optional_integer)
 
 
-def _dice_index(stats, smooth_nr, smooth_dr):
-    return (2.0 * stats.tp + smooth_nr) / (
-        stats.true_sum + stats.pred_sum + smooth_dr
-    )
+# Each loss is `1 - (n + smooth_nr) / (d + smooth_dr)` for an index n / d,
+# computed as `(d - n + smooth_dr - smooth_nr) / (d + smooth_dr)` with
+# `d - n` formed from the sums themselves: exact for hard labels and
+# predictions, where `1 - index` rounds a near-perfect set's loss (which
+# a focal exponent below 1 then magnifies).
 
 
-def _jaccard_index(stats, smooth_nr, smooth_dr):
+def _dice_terms(stats):
+    total = stats.true_sum + stats.pred_sum
+    return total - 2.0 * stats.tp, total
+
+
+def _jaccard_terms(stats):
     union = stats.true_sum + stats.pred_sum - stats.tp
-    return (stats.tp + smooth_nr) / (union + smooth_dr)
+    return union - stats.tp, union
 
 
-def _tversky_index(stats, smooth_nr, smooth_dr, alpha, beta):
+def _tversky_terms(stats, alpha, beta):
     false_pos = stats.pred_sum - stats.tp
     false_neg = stats.true_sum - stats.tp
-    denominator = stats.tp + alpha * false_pos + beta * false_neg
-    return (stats.tp + smooth_nr) / (denominator + smooth_dr)
+    errors = alpha * false_pos + beta * false_neg
+    return errors, stats.tp + errors
 
 
 def _power(x, gamma):
@@ -119,19 +126,15 @@ def _overlap_loss(y_true, y_pred, set_loss, *, sparse, arguments):
     return _overlap.finish(loss, stats, layout)
 
 
-def _one_minus(index, arguments, **index_args):
+def _one_minus(terms, arguments, **term_args):
+    """The loss `1 - index` of each set, from `terms(stats) = (d - n, d)`."""
+    smooth_nr, smooth_dr = arguments["smooth_nr"], arguments["smooth_dr"]
+
     def set_loss(stats):
-        return 1.0 - index(
-            stats, arguments["smooth_nr"], arguments["smooth_dr"], **index_args
-        )
+        mismatch, denominator = terms(stats, **term_args)
+        return (mismatch + (smooth_dr - smooth_nr)) / (denominator + smooth_dr)
 
     return set_loss
-
-
-_SETS_DOC = """\
-    The statistics of each set (see the module docstring) are
-    `tp = sum(t * p)`, `true_sum = sum(t)` and `pred_sum = sum(p)` over
-    `axis`, with `t` the labels and `p` the probabilities."""
 
 
 @hyperparameters(**_DENSE, squared_pred=boolean)
@@ -199,7 +202,7 @@ def dice(
         [0.2105]
     """
     arguments = validate(dice, locals())
-    set_loss = _one_minus(_dice_index, arguments)
+    set_loss = _one_minus(_dice_terms, arguments)
     return _overlap_loss(
         y_true, y_pred, set_loss, sparse=False, arguments=arguments
     )
@@ -262,7 +265,7 @@ def sparse_dice(
         [[0.2381 0.2632]]
     """
     arguments = validate(sparse_dice, locals())
-    set_loss = _one_minus(_dice_index, arguments)
+    set_loss = _one_minus(_dice_terms, arguments)
     return _overlap_loss(
         y_true, y_pred, set_loss, sparse=True, arguments=arguments
     )
@@ -322,7 +325,7 @@ def jaccard(
         [0.3478]
     """
     arguments = validate(jaccard, locals())
-    set_loss = _one_minus(_jaccard_index, arguments)
+    set_loss = _one_minus(_jaccard_terms, arguments)
     return _overlap_loss(
         y_true, y_pred, set_loss, sparse=False, arguments=arguments
     )
@@ -378,7 +381,7 @@ def sparse_jaccard(
         [0.4]
     """
     arguments = validate(sparse_jaccard, locals())
-    set_loss = _one_minus(_jaccard_index, arguments)
+    set_loss = _one_minus(_jaccard_terms, arguments)
     return _overlap_loss(
         y_true, y_pred, set_loss, sparse=True, arguments=arguments
     )
@@ -451,7 +454,7 @@ def tversky(
         [0.2268]
     """
     arguments = validate(tversky, locals())
-    set_loss = _one_minus(_tversky_index, arguments, alpha=alpha, beta=beta)
+    set_loss = _one_minus(_tversky_terms, arguments, alpha=alpha, beta=beta)
     return _overlap_loss(
         y_true, y_pred, set_loss, sparse=False, arguments=arguments
     )
@@ -513,14 +516,14 @@ def sparse_tversky(
         [[0.2784]]
     """
     arguments = validate(sparse_tversky, locals())
-    set_loss = _one_minus(_tversky_index, arguments, alpha=alpha, beta=beta)
+    set_loss = _one_minus(_tversky_terms, arguments, alpha=alpha, beta=beta)
     return _overlap_loss(
         y_true, y_pred, set_loss, sparse=True, arguments=arguments
     )
 
 
 def _focal_tversky_loss(arguments, alpha, beta, gamma):
-    tversky_loss = _one_minus(_tversky_index, arguments, alpha=alpha, beta=beta)
+    tversky_loss = _one_minus(_tversky_terms, arguments, alpha=alpha, beta=beta)
     return lambda stats: _power(tversky_loss(stats), gamma)
 
 

@@ -688,8 +688,10 @@ def sparse_overlap(
     t, counted = one_hot(y_true, x.shape[c], c, ignore_class, ndim=x.ndim)
     p = np.where(counted, p, 0.0)
     loss = dense_loss(t, p, axis=axis, class_axis=c, **kwargs)
-    mask = _set_mask(counted, loss.shape, axis, c, x.ndim)
-    loss = np.where(mask, loss, 0.0)
+    mask = np.ones(np.shape(loss), dtype=bool)
+    if ignore_class is not None:  # without it, every element counts
+        mask = _set_mask(counted, loss.shape, axis, c, x.ndim)
+        loss = np.where(mask, loss, 0.0)
     return (loss, mask) if return_mask else loss
 
 
@@ -760,8 +762,9 @@ def _sets(x, axes, last=0):
     kept = [a for a in range(lead) if a not in axes]
     order = kept + list(axes) + list(range(lead, x.ndim))
     kept_shape = tuple(x.shape[a] for a in kept)
+    elements = int(np.prod([x.shape[a] for a in axes]))  # -1 fails at size 0
     flat = np.transpose(x, order).reshape(
-        (int(np.prod(kept_shape)), -1) + x.shape[lead:]
+        (int(np.prod(kept_shape)), elements) + x.shape[lead:]
     )
     return flat, kept_shape
 

@@ -155,7 +155,7 @@ def test_every_public_function_has_a_spec():
         for name in keras_losses.__all__
         if inspect.isfunction(getattr(keras_losses, name))
     }
-    assert functions == set(SPECS)
+    assert functions == set(SPECS) | set(SET_SPECS)
 
 
 def _dtypes(spec):
@@ -473,5 +473,355 @@ def test_gradient_matches_finite_differences(name):
                 err_msg=f"{case}",
             )
         count(_CLASSES[name], "generated", test=_GRADIENT_TEST)
+
+    run()
+
+
+# --- Losses over sets (segmentation) ----------------------------------------
+#
+# Shapes (batch 0 to 4, rank 2 to 4, 2 to 5 classes, channels last or
+# first), sets per image and class, per image, per class over the batch or
+# the whole batch; dense or sparse labels with classes absent from images,
+# `ignore_class` pixels and images wholly ignored; ordinary or extreme
+# inputs; every dtype.
+
+
+class SetSpec(NamedTuple):
+    labels: str  # "dense" (classes or channels), "sparse" or "binary"
+    reference: Any
+    hyperparameters: Any  # draw, classes, class axis kept -> kwargs
+    class_axis: bool = True  # whether the loss has a class axis
+
+
+def _smoothing(draw):
+    # An empty set's loss is 1 - smooth_nr / smooth_dr: smooth_dr > 0 (0 / 0
+    # otherwise, by the user's choice) and smooth_nr 0 or smooth_dr (MONAI's
+    # and Keras's choices; a larger one makes the loss hugely negative).
+    smooth_dr = draw(st.sampled_from([1e-7, 1e-5, 1.0]))
+    return dict(
+        smooth_nr=draw(st.sampled_from([0.0, smooth_dr])), smooth_dr=smooth_dr
+    )
+
+
+def _class_options(draw, classes, kept):
+    options = {}
+    if draw(st.booleans()):
+        options["exclude_classes"] = [0]
+    if kept and draw(st.booleans()):
+        options["class_weight"] = draw(
+            st.lists(st.floats(0.0, 3.0), min_size=classes, max_size=classes)
+        )
+    return options
+
+
+def _dice_like(draw, classes, kept):
+    return dict(
+        squared_pred=draw(st.booleans()),
+        **_smoothing(draw),
+        **_class_options(draw, classes, kept),
+    )
+
+
+def _tversky_like(draw, classes, kept, focal=False):
+    # alpha = beta = 0 leaves (tp + s_nr) / (tp + s_dr): not a loss anyone
+    # trains with, and a cliff of height 1 within s_dr of tp = 0.
+    options = dict(
+        alpha=draw(st.floats(0.05, 1.0)),
+        beta=draw(st.floats(0.05, 1.0)),
+        **_smoothing(draw),
+        **_class_options(draw, classes, kept),
+    )
+    if focal:
+        options["gamma"] = draw(st.floats(0.25, 3.0))
+    return options
+
+
+def _focal_tversky_like(draw, classes, kept):
+    return _tversky_like(draw, classes, kept, focal=True)
+
+
+def _generalized(draw, classes, kept):
+    options = dict(
+        weighting=draw(st.sampled_from(["square", "simple", "uniform"])),
+        **_smoothing(draw),
+    )
+    if draw(st.booleans()):
+        options["exclude_classes"] = [0]
+    return options
+
+
+def _lovasz(draw, classes, kept):
+    return dict(classes=draw(st.sampled_from(["present", "all"])))
+
+
+SET_SPECS = {
+    "dice": SetSpec("dense", reference.dice, _dice_like),
+    "sparse_dice": SetSpec("sparse", reference.sparse_dice, _dice_like),
+    "jaccard": SetSpec("dense", reference.jaccard, _dice_like),
+    "sparse_jaccard": SetSpec("sparse", reference.sparse_jaccard, _dice_like),
+    "tversky": SetSpec("dense", reference.tversky, _tversky_like),
+    "sparse_tversky": SetSpec(
+        "sparse", reference.sparse_tversky, _tversky_like
+    ),
+    "focal_tversky": SetSpec(
+        "dense", reference.focal_tversky, _focal_tversky_like
+    ),
+    "sparse_focal_tversky": SetSpec(
+        "sparse", reference.sparse_focal_tversky, _focal_tversky_like
+    ),
+    "generalized_dice": SetSpec(
+        "dense", reference.generalized_dice, _generalized
+    ),
+    "sparse_generalized_dice": SetSpec(
+        "sparse", reference.sparse_generalized_dice, _generalized
+    ),
+    "lovasz_softmax": SetSpec("sparse", reference.lovasz_softmax, _lovasz),
+    "lovasz_hinge": SetSpec(
+        "binary", reference.lovasz_hinge, lambda *_: {}, class_axis=False
+    ),
+}
+_SET_CLASSES = {
+    name: "".join(part.capitalize() for part in name.split("_"))
+    for name in SET_SPECS
+}
+# Losses that combine the classes themselves: the class axis is never kept.
+_COMBINE_CLASSES = {
+    "generalized_dice",
+    "sparse_generalized_dice",
+    "lovasz_softmax",
+}
+
+
+class SetCase(NamedTuple):
+    y_true: Any
+    y_pred: Any
+    dtype: str
+    kwargs: dict
+    ordinary: bool
+    sample_weight: Any
+    reduction: Any
+
+
+@st.composite
+def set_cases(draw, name, dtypes=None):
+    spec = SET_SPECS[name]
+    dtype = draw(st.sampled_from(dtypes or _dtypes(Spec("set", None, None))))
+    rank = draw(st.integers(2, 4))
+    classes = draw(st.integers(2, 5))
+    batch = draw(st.integers(0, 4))
+    middle = draw(
+        st.lists(st.integers(1, 4), min_size=rank - 2, max_size=rank - 2)
+    )
+    shape = [batch] + middle + [classes]
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    class_axis = rank - 1
+    if rank > 2 and draw(st.booleans()):  # channels first
+        class_axis = 1
+        shape.insert(1, shape.pop())
+    spatial = tuple(a for a in range(1, rank) if a != class_axis)
+    sets = draw(st.sampled_from(["batch", "image", "image_class", "class"]))
+    axis = {
+        "batch": None,
+        "image": spatial + (class_axis,),
+        "image_class": spatial or (class_axis,),
+        "class": (0,) + spatial,
+    }[sets]
+    if spec.labels == "binary" or (
+        spec.labels == "dense"
+        and name not in _COMBINE_CLASSES
+        and draw(st.booleans())
+    ):
+        used_class_axis = None  # independent channels
+    else:
+        used_class_axis = class_axis
+    kept = (
+        used_class_axis is not None
+        and axis is not None
+        and class_axis not in axis
+        and name not in _COMBINE_CLASSES
+    )
+    kwargs = dict(spec.hyperparameters(draw, classes, kept), axis=axis)
+    if used_class_axis is None and "exclude_classes" in kwargs:
+        del kwargs["exclude_classes"]
+    if spec.class_axis:
+        kwargs["class_axis"] = used_class_axis
+    ordinary = draw(st.booleans())
+    from_logits = spec.labels != "binary" and draw(st.booleans())
+    if spec.labels != "binary":
+        kwargs["from_logits"] = from_logits
+    if from_logits or spec.labels == "binary":
+        y_pred = rng.normal(0.0, 3.0, size=shape)
+        if not ordinary:
+            y_pred = rng.choice(EXTREME_LOGITS, size=shape)
+    elif used_class_axis is None:
+        y_pred = rng.uniform(0.02, 0.98, size=shape)
+        if not ordinary:
+            y_pred = rng.choice([0.0, 1.0, 0.5], size=shape)
+    else:
+        logits = rng.normal(0.0, 1.0, size=shape)
+        if not ordinary:
+            logits = rng.choice([-50.0, 0.0, 50.0], size=shape)
+        y_pred = np.exp(logits - logits.max(class_axis, keepdims=True))
+        y_pred /= y_pred.sum(class_axis, keepdims=True)
+
+    label_shape = list(shape)
+    label_shape.pop(class_axis)
+    # Classes absent from some images: labels drawn from a few classes.
+    present = draw(st.integers(1, classes))
+    if spec.labels == "binary":  # one label per element of y_pred
+        label_shape = shape
+    labels = rng.integers(0, present, size=label_shape)
+    if spec.labels in ("sparse", "binary") and draw(st.booleans()):
+        kwargs["ignore_class"] = 255
+        labels = np.where(rng.random(labels.shape) < 0.2, 255, labels)
+        if batch and draw(st.booleans()):
+            labels[0] = 255  # an image with nothing that counts
+    if spec.labels == "sparse":
+        y_true = labels
+    elif spec.labels == "binary":
+        y_true = np.where(labels == 255, 255, labels % 2)
+    elif used_class_axis is None:
+        y_true = rng.random(shape) < draw(st.sampled_from([0.0, 0.3]))
+        y_true = y_true.astype("float64")
+    else:
+        y_true = np.moveaxis(np.eye(classes)[labels], -1, class_axis)
+
+    reference_loss = _set_reference(name, y_true, y_pred, kwargs)[0]
+    weighting = draw(st.sampled_from([None, "scalar", "per_sample"]))
+    sample_weight = None
+    if weighting == "scalar":
+        sample_weight = 2.5
+    elif weighting and axis is not None and 0 not in axis:
+        loss_rank = np.ndim(reference_loss)
+        sample_weight = rng.uniform(
+            0.0, 2.0, size=(batch,) + (1,) * (loss_rank - 1)
+        )
+    reduction = draw(
+        st.sampled_from(
+            ["sum_over_batch_size", "sum", "mean_with_sample_weight", None]
+        )
+    )
+    y_pred = _round_to(y_pred, dtype)
+    if spec.labels == "dense":
+        y_true = _round_to(y_true, dtype)
+    return SetCase(
+        y_true, y_pred, dtype, kwargs, ordinary, sample_weight, reduction
+    )
+
+
+def _set_reference(name, y_true, y_pred, kwargs):
+    """The float64 reference's loss of each set, and its mask (or None)."""
+    spec = SET_SPECS[name]
+    if spec.labels == "dense":
+        return spec.reference(y_true, y_pred, **kwargs), None
+    return spec.reference(y_true, y_pred, return_mask=True, **kwargs)
+
+
+def _check_set(name, case):
+    function = getattr(keras_losses, name)
+    y_pred = keras.ops.cast(case.y_pred, case.dtype)
+    expected, mask = _set_reference(name, case.y_true, case.y_pred, case.kwargs)
+    actual = function(case.y_true, y_pred, **case.kwargs)
+    what = f"{name} {case}"
+    assert keras.backend.standardize_dtype(actual.dtype) == case.dtype
+    assert tuple(actual.shape) == np.shape(expected), what
+    _close(numpy(actual), expected, case.dtype, what)
+    assert np.all(np.isfinite(numpy(actual))), what  # empty sets: never NaN
+
+    class_name = _SET_CLASSES[name]
+    sample_weight = case.sample_weight
+    if keras.backend.backend() == "torch" and mask is not None:
+        # Keras's own torch reduction fails when a sample_weight must
+        # broadcast against a loss mask (in-place multiply in apply_mask).
+        sample_weight = None
+    loss = getattr(keras_losses, class_name)(
+        **case.kwargs, reduction=case.reduction
+    )
+    reduced = numpy(loss(case.y_true, y_pred, sample_weight=sample_weight))
+    if case.reduction != "mean_with_sample_weight" and np.shape(expected) != (
+        0,
+    ):
+        in_float32 = _set_reference(
+            name, case.y_true, _round_to(case.y_pred, "float32"), case.kwargs
+        )[0]
+        if mask is not None and np.ndim(in_float32) == 0:
+            mask = None  # one set for the batch: nothing to leave out
+        want = reference.reduce(in_float32, case.reduction, sample_weight, mask)
+        tolerance = "float32" if case.dtype == "float64" else case.dtype
+        _close(reduced, want, tolerance, f"{class_name} {case}", "float32")
+    assert not np.any(np.isnan(reduced))
+
+    # The gradient is finite. With probabilities, a set with nothing true
+    # and next to nothing predicted has a gradient near smooth_nr /
+    # smooth_dr ** 2 (1e7 with the defaults, finite in float32), past
+    # float16's largest number: half precision is checked with logits.
+    half = case.dtype in ("float16", "bfloat16")
+    probabilities = not case.kwargs.get("from_logits", True)
+    if case.y_pred.size and not (half and probabilities):
+        _, grad = value_and_grad(
+            lambda x: keras.ops.cast(
+                keras.ops.sum(
+                    function(
+                        case.y_true,
+                        keras.ops.cast(x, case.dtype),
+                        **case.kwargs,
+                    )
+                ),
+                "float32",
+            ),
+            case.y_pred.astype(
+                "float64" if case.dtype == "float64" else "float32"
+            ),
+        )
+        assert np.all(np.isfinite(grad)), what
+    count(class_name, "generated", test=_REFERENCE_TEST)
+
+
+@pytest.mark.parametrize("name", sorted(SET_SPECS))
+def test_generated_sets_match_the_reference(name):
+    @given(case=set_cases(name))
+    def run(case):
+        _check_set(name, case)
+
+    run()
+
+
+@pytest.mark.parametrize("name", sorted(SET_SPECS))
+def test_set_gradient_matches_finite_differences(name):
+    if keras.backend.backend() == "jax":
+        import jax
+
+        if not jax.config.jax_enable_x64:
+            pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
+    function = getattr(keras_losses, name)
+
+    @given(case=set_cases(name, dtypes=["float64"]), data=st.data())
+    def run(case, data):
+        assume(case.ordinary and case.y_pred.size)
+        y_pred = case.y_pred
+        _, grad = value_and_grad(
+            lambda x: keras.ops.sum(function(case.y_true, x, **case.kwargs)),
+            y_pred,
+        )
+        picked = data.draw(
+            st.lists(st.integers(0, y_pred.size - 1), min_size=1, max_size=4)
+        )
+        for index in picked:
+            where = np.unravel_index(index, y_pred.shape)
+
+            def along(t, where=where):
+                moved = y_pred.copy()
+                moved[where] = t[0]
+                return _set_reference(name, case.y_true, moved, case.kwargs)[0]
+
+            expected = finite_difference(along, np.array([y_pred[where]]), 1e-6)
+            np.testing.assert_allclose(
+                grad[where],
+                expected[0],
+                rtol=1e-4,
+                atol=1e-6,
+                err_msg=str(case),
+            )
+        count(_SET_CLASSES[name], "generated", test=_GRADIENT_TEST)
 
     run()
