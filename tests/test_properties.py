@@ -326,6 +326,22 @@ def _torch_sparse_probability_gradient_bug(spec, case):
     )
 
 
+def _gradient(function, case):
+    """The gradient of the summed loss at `case.y_pred`, cast to its dtype."""
+    _, grad = value_and_grad(
+        lambda x: keras.ops.cast(
+            keras.ops.sum(
+                function(
+                    case.y_true, keras.ops.cast(x, case.dtype), **case.kwargs
+                )
+            ),
+            "float32",
+        ),
+        case.y_pred.astype("float64" if case.dtype == "float64" else "float32"),
+    )
+    return grad
+
+
 # The property tests, as the summary of generated cases names them: each
 # case is counted under the loss's class, for the class and its function.
 _REFERENCE_TEST = "test_generated_inputs_match_the_reference"
@@ -375,22 +391,7 @@ def _check(name, case):
         count(class_name, "generated", test=_REFERENCE_TEST)
         return
     if case.y_pred.size:
-        _, grad = value_and_grad(
-            lambda x: keras.ops.cast(
-                keras.ops.sum(
-                    function(
-                        case.y_true,
-                        keras.ops.cast(x, case.dtype),
-                        **case.kwargs,
-                    )
-                ),
-                "float32",
-            ),
-            case.y_pred.astype(
-                "float64" if case.dtype == "float64" else "float32"
-            ),
-        )
-        assert np.all(np.isfinite(grad)), f"{name} {case}"
+        assert np.all(np.isfinite(_gradient(function, case))), f"{name} {case}"
     count(class_name, "generated", test=_REFERENCE_TEST)
 
 
@@ -758,22 +759,7 @@ def _check_set(name, case):
     half = case.dtype in ("float16", "bfloat16")
     probabilities = not case.kwargs.get("from_logits", True)
     if case.y_pred.size and not (half and probabilities):
-        _, grad = value_and_grad(
-            lambda x: keras.ops.cast(
-                keras.ops.sum(
-                    function(
-                        case.y_true,
-                        keras.ops.cast(x, case.dtype),
-                        **case.kwargs,
-                    )
-                ),
-                "float32",
-            ),
-            case.y_pred.astype(
-                "float64" if case.dtype == "float64" else "float32"
-            ),
-        )
-        assert np.all(np.isfinite(grad)), what
+        assert np.all(np.isfinite(_gradient(function, case))), what
     count(class_name, "generated", test=_REFERENCE_TEST)
 
 
