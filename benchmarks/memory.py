@@ -1,5 +1,8 @@
 """Peak memory of one forward+backward step, in a process of its own.
 
+One process measures one side (ours or the references) of every row asked
+for, one row after the other; each measurement counts only what its step
+allocates:
 - TensorFlow (CPU or GPU): the allocator's peak during the step
   (`tf.config.experimental.reset_memory_stats` before it, then
   `get_memory_info(device)["peak"]`), less what was allocated before it (the
@@ -9,14 +12,13 @@
 - PyTorch: on a GPU, `torch.cuda.max_memory_allocated` during the step less
   the allocation before it; on a CPU, the rise of the process's peak resident
   set size (Linux `VmHWM`, reset through `/proc/self/clear_refs`) during the
-  step.
-Prints one JSON object.
+  step, the step's first call, after the earlier rows' memory has been handed
+  back to the system (`gc.collect` and glibc's `malloc_trim`).
+Prints one JSON object per row, one a line.
 """
 
 import argparse
 import json
-
-import numpy as np
 
 from benchmarks import backends
 from benchmarks import workloads
@@ -51,6 +53,18 @@ def _status_kib(field):
     raise RuntimeError(f"/proc/self/status has no {field}")
 
 
+def _release_freed_memory():
+    import ctypes
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the next collection skips what survived this one (0.2 s)
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _torch(step):
     import torch
 
@@ -61,6 +75,7 @@ def _torch(step):
         step()
         peak = torch.cuda.max_memory_allocated() - before
         return peak, "torch.cuda.max_memory_allocated during the step"
+    _release_freed_memory()  # what earlier rows freed counts for nothing
     baseline = _status_kib("VmRSS")
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")  # VmHWM := VmRSS (Linux >= 4.0)
@@ -71,9 +86,7 @@ def _torch(step):
 
 def measure(case, shapes, which):
     shape = tuple(shapes[case.workload])
-    y_true, y_pred = workloads.make_data(case.workload, shape)
-    if case.one_hot_labels:
-        y_true = np.eye(shape[-1], dtype="float32")[y_true]
+    y_true, y_pred = case.data(shape)
     loss = case.ours() if which == "ours" else case.baseline()
     name = backends.backend()
     if name == "jax":
@@ -101,8 +114,16 @@ def main(argv=None):
         "--shapes", type=json.loads, required=True, help="workload -> shape"
     )
     parser.add_argument("--which", choices=("ours", "reference"), required=True)
+    parser.add_argument(
+        "--cases",
+        type=int,
+        nargs="+",
+        help="indices into workloads.MEMORY_CASES (default: every one)",
+    )
     args = parser.parse_args(argv)
-    print(json.dumps(measure(workloads.MEMORY_CASE, args.shapes, args.which)))
+    cases = workloads.MEMORY_CASES
+    for index in args.cases if args.cases is not None else range(len(cases)):
+        print(json.dumps(measure(cases[index], args.shapes, args.which)))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,10 @@ Keras built-ins where Keras has the loss. Where it does not, a plain
 `keras.ops` transcription of the published formula, written the way a user
 would write a custom loss: a `keras.losses.Loss` whose `call` returns the
 mean over the last axis, which Keras then reduces over the batch, as it does
-ours.
+ours. The segmentation ones build `one_hot(labels)` and return the loss of
+each set (each image and class for `axis=(1, 2)`, as ours does), which Keras
+averages. Each factory takes the row's `Case.options`, the hyperparameters
+ours gets.
 """
 
 import math
@@ -73,6 +76,133 @@ def _keras(name):
     return lambda: getattr(keras.losses, name)(from_logits=True)
 
 
+class _SetTranscription(keras.losses.Loss):
+    """A segmentation loss of logits written on `one_hot(labels)`."""
+
+    def __init__(self, loss, **options):
+        # The class's own name is no valid TensorFlow scope name.
+        super().__init__(name=loss.__name__.strip("_"))
+        self.loss = loss
+        self.options = options
+
+    def call(self, labels, logits):
+        one_hot = ops.one_hot(labels, logits.shape[-1], dtype=logits.dtype)
+        return self.loss(one_hot, ops.softmax(logits), **self.options)
+
+
+def _statistics(one_hot, p, axis):
+    tp = ops.sum(one_hot * p, axis=axis)
+    return tp, ops.sum(one_hot, axis=axis), ops.sum(p, axis=axis)
+
+
+def _dice(one_hot, p, axis, smooth_nr=1e-7, smooth_dr=1e-7):
+    tp, true_sum, pred_sum = _statistics(one_hot, p, axis)
+    return 1.0 - (2.0 * tp + smooth_nr) / (true_sum + pred_sum + smooth_dr)
+
+
+def _jaccard(one_hot, p, axis, smooth_nr=1e-7, smooth_dr=1e-7):
+    tp, true_sum, pred_sum = _statistics(one_hot, p, axis)
+    union = true_sum + pred_sum - tp
+    return 1.0 - (tp + smooth_nr) / (union + smooth_dr)
+
+
+def _tversky(one_hot, p, axis, alpha, beta, smooth_nr=1e-7, smooth_dr=1e-7):
+    # alpha weights false positives, beta false negatives (Salehi et al.)
+    tp, true_sum, pred_sum = _statistics(one_hot, p, axis)
+    denominator = tp + alpha * (pred_sum - tp) + beta * (true_sum - tp)
+    return 1.0 - (tp + smooth_nr) / (denominator + smooth_dr)
+
+
+def _focal_tversky(one_hot, p, axis, alpha, beta, gamma):
+    # Abraham and Khan: the Tversky loss to the power gamma
+    return ops.power(_tversky(one_hot, p, axis, alpha, beta), gamma)
+
+
+def _generalized_dice(
+    one_hot, p, axis, weighting, smooth_nr=1e-7, smooth_dr=1e-7
+):
+    # Sudre et al., weights 1 / count ** 2; an absent class (infinite
+    # weight) gets the largest weight of its set, as MONAI's GeneralizedDiceLoss
+    if weighting != "square":
+        raise ValueError(f"only weighting='square'. Received: {weighting!r}")
+    tp, true_sum, pred_sum = _statistics(one_hot, p, axis)
+    weight = 1.0 / ops.square(true_sum)
+    absent = ops.isinf(weight)
+    weight = ops.where(absent, 0.0, weight)
+    weight = ops.where(absent, ops.max(weight, axis=-1, keepdims=True), weight)
+    numerator = 2.0 * ops.sum(weight * tp, axis=-1)
+    denominator = ops.sum(weight * (true_sum + pred_sum), axis=-1)
+    return 1.0 - (numerator + smooth_nr) / (denominator + smooth_dr)
+
+
+def _lovasz_gradient(fg_sorted):
+    # Berman et al.'s lovasz_grad, along the last axis
+    true_count = ops.sum(fg_sorted, axis=-1, keepdims=True)
+    intersection = true_count - ops.cumsum(fg_sorted, axis=-1)
+    union = true_count + ops.cumsum(1.0 - fg_sorted, axis=-1)
+    jaccard = 1.0 - intersection / union
+    return ops.concatenate(
+        [jaccard[..., :1], jaccard[..., 1:] - jaccard[..., :-1]], axis=-1
+    )
+
+
+def _lovasz_softmax(one_hot, p, axis):
+    # Berman et al.'s lovasz_softmax(per_image=True, classes="present"): per
+    # image and class, errors |fg - p| sorted in decreasing order, dotted
+    # with the Lovasz gradient; the mean over the classes present.
+    if tuple(axis) != (1, 2):
+        raise ValueError(f"only axis=(1, 2). Received: {axis!r}")
+    batch, classes = p.shape[0], p.shape[-1]
+    fg = ops.transpose(ops.reshape(one_hot, (batch, -1, classes)), (0, 2, 1))
+    p = ops.transpose(ops.reshape(p, (batch, -1, classes)), (0, 2, 1))
+    errors = ops.abs(fg - p)
+    order = ops.argsort(-errors, axis=-1)
+    errors_sorted = ops.take_along_axis(errors, order, axis=-1)
+    fg_sorted = ops.take_along_axis(fg, order, axis=-1)
+    losses = ops.sum(errors_sorted * _lovasz_gradient(fg_sorted), axis=-1)
+    present = ops.cast(ops.sum(fg, axis=-1) > 0, p.dtype)
+    count = ops.sum(present, axis=-1)
+    return ops.sum(losses * present, axis=-1) / ops.maximum(count, 1.0)
+
+
+def _transcription(loss):
+    return lambda **options: _SetTranscription(loss, **options)
+
+
+class _DiceCrossentropy(keras.losses.Loss):
+    """Dice per image and class + sparse cross-entropy, averaged per image:
+    the loss users write as a lambda, here as a Loss (no lambda to save)."""
+
+    def __init__(self, axis):
+        super().__init__(name="dice_crossentropy")
+        self.axis = axis
+
+    def call(self, labels, logits):
+        one_hot = ops.one_hot(labels, logits.shape[-1], dtype=logits.dtype)
+        dice = _dice(one_hot, ops.softmax(logits), self.axis)
+        crossentropy = keras.losses.sparse_categorical_crossentropy(
+            labels, logits, from_logits=True
+        )
+        return ops.mean(dice, axis=-1) + ops.mean(crossentropy, axis=(1, 2))
+
+
+def _dice_crossentropy(losses):
+    (dice, dice_options), (crossentropy, _) = losses
+    if (dice, crossentropy) != ("SparseDice", "SparseCategoricalCrossentropy"):
+        raise ValueError("only SparseDice + SparseCategoricalCrossentropy")
+    return _DiceCrossentropy(**dice_options)
+
+
+def _keras_tversky(alpha, beta, axis):
+    # Keras 3.15.1's code weights false negatives by `alpha` (its docstring
+    # says false positives): find which one this Keras weights.
+    probe = keras.losses.tversky([[1.0, 0.0]], [[0.5, 0.0]], alpha=1, beta=0)
+    swapped = float(ops.convert_to_numpy(probe)) > 0.25  # 0.5 swapped, else 0
+    if swapped:
+        alpha, beta = beta, alpha
+    return keras.losses.Tversky(alpha=alpha, beta=beta, axis=axis)
+
+
 REFERENCES = {
     "CategoricalCrossentropy": _keras("CategoricalCrossentropy"),
     "SparseCategoricalCrossentropy": _keras("SparseCategoricalCrossentropy"),
@@ -84,4 +214,13 @@ REFERENCES = {
     "SmoothL1": _smooth_l1,
     "BalancedL1": _balanced_l1,
     "Pinball": _pinball,
+    "Dice": keras.losses.Dice,
+    "Tversky": _keras_tversky,
+    "SparseDice": _transcription(_dice),
+    "SparseJaccard": _transcription(_jaccard),
+    "SparseTversky": _transcription(_tversky),
+    "SparseFocalTversky": _transcription(_focal_tversky),
+    "SparseGeneralizedDice": _transcription(_generalized_dice),
+    "LovaszSoftmax": _transcription(_lovasz_softmax),
+    "Sum": _dice_crossentropy,
 }

@@ -44,9 +44,7 @@ def run_case(case, shapes, repeats, warmup):
     import keras
 
     shape = tuple(shapes[case.workload])
-    y_true, y_pred = workloads.make_data(case.workload, shape)
-    if case.one_hot_labels:
-        y_true = np.eye(shape[-1], dtype="float32")[y_true]
+    y_true, y_pred = case.data(shape)
     ours = backends.steps(case.ours(), y_true, y_pred)
     reference = backends.steps(case.baseline(), y_true, y_pred)
     rows = []

@@ -3,9 +3,16 @@
 Every row pairs one of our losses with what a user has today: the Keras
 built-in with the same meaning, `one_hot` + Keras's categorical focal loss for
 sparse focal, or a plain `keras.ops` transcription of the formula where Keras
-has no such loss. All losses take logits (`from_logits=True`): the setting
-the focal losses are recommended with, and the one Keras's focal losses get
-wrong at large logits.
+has no such loss (for the sparse overlap losses: one built on a one-hot
+tensor of the labels). The classification and segmentation losses take
+logits (`from_logits=True`): the setting the focal losses are recommended
+with, and the one Keras's focal losses get wrong at large logits. The dense
+`Dice` and `Tversky` rows are the exception: Keras's have no `from_logits`,
+so both sides get softmax probabilities and one-hot labels.
+
+The overlap losses run per image and class, `axis=(1, 2)` (MONAI's default):
+the losses and their references are built with the same hyperparameters
+(`Case.options`), so that their values agree.
 """
 
 import dataclasses
@@ -17,6 +24,8 @@ SIZES = {
     "classification": {"full": (4096, 1000), "quick": (256, 100)},
     "multi-label": {"full": (4096, 80), "quick": (256, 16)},
     "segmentation": {"full": (8, 256, 256, 21), "quick": (2, 32, 32, 5)},
+    # Lovász-Softmax sorts every (image, class) set: a smaller map.
+    "lovasz": {"full": (4, 64, 64, 21), "quick": (2, 16, 16, 5)},
     "boxes": {"full": (65536, 4), "quick": (4096, 4)},
 }
 
@@ -47,19 +56,45 @@ class Case:
     workload: str
     reference: str  # what the reference is, in words
     one_hot_labels: bool = False  # categorical losses: labels as one-hot
+    # Softmax probabilities instead of logits (losses without from_logits).
+    probabilities: bool = False
+    # Hyperparameters of ours and of the reference alike. For `Sum`,
+    # "losses": its members as (class name, options) pairs, with logits.
+    options: dict = dataclasses.field(default_factory=dict, hash=False)
+
+    def data(self, shape):
+        """`(y_true, y_pred)` of the workload, as this row feeds them."""
+        y_true, y_pred = make_data(self.workload, shape)
+        if self.one_hot_labels:
+            y_true = np.eye(shape[-1], dtype="float32")[y_true]
+        if self.probabilities:
+            shifted = np.exp(y_pred - y_pred.max(axis=-1, keepdims=True))
+            y_pred = shifted / shifted.sum(axis=-1, keepdims=True)
+        return y_true, y_pred
 
     def ours(self):
-        import keras_losses
-
-        cls = getattr(keras_losses, self.loss)
-        if self.workload == "boxes":
-            return cls()
-        return cls(from_logits=True)
+        logits = self.workload != "boxes" and not self.probabilities
+        return _ours(self.loss, self.options, logits)
 
     def baseline(self):
         from benchmarks import references
 
-        return references.REFERENCES[self.loss]()
+        return references.REFERENCES[self.loss](**self.options)
+
+
+def _ours(name, options, logits):
+    import keras_losses
+
+    cls = getattr(keras_losses, name)
+    if name == "Sum":
+        return cls([_ours(*member, logits) for member in options["losses"]])
+    return cls(**options, **({"from_logits": True} if logits else {}))
+
+
+PER_IMAGE_AND_CLASS = {"axis": (1, 2)}
+# Salehi et al.'s best weights (false positives, false negatives): a Tversky
+# row that is not Dice's.
+TVERSKY = dict(PER_IMAGE_AND_CLASS, alpha=0.3, beta=0.7)
 
 
 CASES = [
@@ -109,7 +144,86 @@ CASES = [
     Case("SmoothL1", "boxes", "keras.ops transcription (beta=1)"),
     Case("BalancedL1", "boxes", "keras.ops transcription (Libra R-CNN)"),
     Case("Pinball", "boxes", "keras.ops transcription (tau=0.5)"),
+    Case(
+        "Dice",
+        "segmentation",
+        "keras.losses.Dice (probabilities, one-hot labels)",
+        one_hot_labels=True,
+        probabilities=True,
+        options=PER_IMAGE_AND_CLASS,
+    ),
+    Case(
+        "Tversky",
+        "segmentation",
+        "keras.losses.Tversky (probabilities, one-hot labels)",
+        one_hot_labels=True,
+        probabilities=True,
+        options=TVERSKY,
+    ),
+    Case(
+        "SparseDice",
+        "segmentation",
+        "one_hot + keras.ops transcription",
+        options=PER_IMAGE_AND_CLASS,
+    ),
+    Case(
+        "SparseJaccard",
+        "segmentation",
+        "one_hot + keras.ops transcription",
+        options=PER_IMAGE_AND_CLASS,
+    ),
+    Case(
+        "SparseTversky",
+        "segmentation",
+        "one_hot + keras.ops transcription (alpha=0.3, beta=0.7)",
+        options=TVERSKY,
+    ),
+    Case(
+        "SparseFocalTversky",
+        "segmentation",
+        "one_hot + keras.ops transcription (gamma=0.75)",
+        options=dict(TVERSKY, gamma=0.75),
+    ),
+    Case(
+        "SparseGeneralizedDice",
+        "segmentation",
+        "one_hot + keras.ops transcription (MONAI's weights)",
+        options=dict(PER_IMAGE_AND_CLASS, weighting="square"),
+    ),
+    Case(
+        "LovaszSoftmax",
+        "lovasz",
+        "one_hot + keras.ops transcription (Berman's, per image)",
+        options=PER_IMAGE_AND_CLASS,
+    ),
+    Case(
+        "Sum",
+        "segmentation",
+        "one_hot Dice transcription + keras.losses sparse cross-entropy",
+        options={
+            "losses": (
+                ("SparseDice", PER_IMAGE_AND_CLASS),
+                ("SparseCategoricalCrossentropy", {}),
+            )
+        },
+    ),
 ]
 
-# The sparse focal loss's peak memory is measured on this row.
-MEMORY_CASE = CASES[6]
+# The losses with integer labels that the issue holds to 0.7x of a one-hot
+# transcription in time and peak memory.
+SPARSE_OVERLAP = (
+    "SparseDice",
+    "SparseJaccard",
+    "SparseTversky",
+    "SparseFocalTversky",
+    "SparseGeneralizedDice",
+)
+
+# Peak memory is measured on these rows: the sparse focal loss's and the
+# sparse overlap losses', each against its one-hot reference.
+MEMORY_CASES = [
+    case
+    for case in CASES
+    if case.workload == "segmentation"
+    and case.loss in ("SparseCategoricalFocalCrossentropy", *SPARSE_OVERLAP)
+]

@@ -5,7 +5,7 @@ the name, as in Keras's cross-entropies. `Dice`, `Jaccard`, `Tversky`,
 `FocalTversky` and `GeneralizedDice` take labels of `y_pred`'s shape (hard
 or soft); their `Sparse*` twins take integer labels, with the class count
 read from `y_pred`, and are defined as the dense loss on the one-hot labels,
-for every argument, without building the one-hot tensor (`_overlap`).
+for every argument, with no one-hot tensor to build (`_overlap`).
 `LovaszSoftmax` takes integer labels, `LovaszHinge` binary ones.
 
 What one "sample" of the loss is, is Keras's `axis`: the axes of `y_pred`
@@ -226,7 +226,7 @@ def sparse_dice(
     """Dice loss with integer labels: `dice` on their one-hot form.
 
     Equal to `dice(one_hot(y_true), y_pred, class_axis=class_axis, ...)` for
-    every argument, computed without a one-hot tensor. Elements labelled
+    every argument, with no one-hot tensor to build. Elements labelled
     `ignore_class` count in no statistic; a set made only of them has loss
     0 and is masked out of Keras's mean. A label outside `[0, C)` that is
     not `ignore_class` makes its set's loss NaN. With `from_logits=True`
