@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from hypothesis import assume
 from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 import keras_losses
@@ -763,8 +764,16 @@ def _check_set(name, case):
     count(class_name, "generated", test=_REFERENCE_TEST)
 
 
+# A set case costs several times an element case (a loop-based reference,
+# more ops per loss): half the profile's examples keep the run's time.
+_SET_EXAMPLES = settings(
+    max_examples=max(1, settings.default.max_examples // 2)
+)
+
+
 @pytest.mark.parametrize("name", sorted(SET_SPECS))
 def test_generated_sets_match_the_reference(name):
+    @_SET_EXAMPLES
     @given(case=set_cases(name))
     def run(case):
         _check_set(name, case)
@@ -781,6 +790,7 @@ def test_set_gradient_matches_finite_differences(name):
             pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
     function = getattr(keras_losses, name)
 
+    @_SET_EXAMPLES
     @given(case=set_cases(name, dtypes=["float64"]), data=st.data())
     def run(case, data):
         assume(case.ordinary and case.y_pred.size)
