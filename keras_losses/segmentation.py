@@ -842,6 +842,7 @@ def _lovasz_finish(loss, kept_shape, valid, bad, dtype, layout):
     from_logits=boolean,
     axis=optional_axes,
     class_axis=integer,
+    exclude_classes=class_indices,
     ignore_class=optional_integer,
 )
 def lovasz_softmax(
@@ -852,6 +853,7 @@ def lovasz_softmax(
     from_logits=False,
     axis=None,
     class_axis=-1,
+    exclude_classes=None,
     ignore_class=None,
 ):
     """Lovász-Softmax loss (Berman et al., 2018): a convex surrogate of IoU.
@@ -865,10 +867,12 @@ def lovasz_softmax(
     elements are wrong: the Lovász extension of the Jaccard loss, equal to
     it on hard predictions. A set's loss is the mean of `loss_c` over the
     classes present in its labels (`classes="present"`, Berman's default;
-    0 if none) or over all classes (`"all"`). Berman's `per_image=True` is
-    `axis` = every axis but the batch and class axes; `per_image=False` is
-    `axis=None`. Elements labelled `ignore_class` are left out. Sorting is
-    `keras.ops.argsort`, so the loss jit-compiles on every backend.
+    0 if none) or over all classes (`"all"`), in both cases without
+    `exclude_classes` (Berman's `classes` given as a list: the others).
+    Berman's `per_image=True` is `axis` = every axis but the batch and class
+    axes; `per_image=False` is `axis=None`. Elements labelled
+    `ignore_class` are left out. Sorting is `keras.ops.argsort`, so the
+    loss jit-compiles on every backend.
 
     Args:
         y_true: Integer labels, `y_pred`'s shape without `class_axis` (or
@@ -880,6 +884,8 @@ def lovasz_softmax(
             every axis, one value for the batch). The class axis is never
             part of a set.
         class_axis: The class axis of `y_pred`. Defaults to -1.
+        exclude_classes: None or class indices left out of the mean (e.g.
+            `[0]`, the background).
         ignore_class: None or a label value that counts nowhere.
 
     Returns:
@@ -925,6 +931,11 @@ def lovasz_softmax(
         averaged = ops.cast(ops.sum(fg, axis=-1) > 0, p.dtype)
     else:
         averaged = ops.ones_like(per_class)
+    if exclude_classes:
+        _overlap.check_classes(exclude_classes, count)
+        index = ops.arange(count, dtype="int32")
+        for excluded in exclude_classes:
+            averaged = averaged * ops.cast(index != excluded, p.dtype)
     loss = ops.sum(per_class * averaged, axis=-1) / ops.maximum(
         ops.sum(averaged, axis=-1), 1.0
     )
@@ -1550,6 +1561,7 @@ class LovaszSoftmax(_SetLoss):
             `sample_weight` must then be None or a scalar).
         from_logits: Whether `y_pred` holds logits (softmax over classes).
         class_axis: The class axis of `y_pred`. Defaults to -1.
+        exclude_classes: None or class indices left out of the mean.
         ignore_class: None or a label value that counts nowhere.
 
     Returns:
@@ -1571,6 +1583,7 @@ class LovaszSoftmax(_SetLoss):
         dtype=None,
         from_logits=False,
         class_axis=-1,
+        exclude_classes=None,
         ignore_class=None,
     ):
         super().__init__(lovasz_softmax, locals())

@@ -777,10 +777,14 @@ def lovasz_softmax(
     from_logits=False,
     axis=None,
     class_axis=-1,
+    exclude_classes=None,
     ignore_class=None,
     return_mask=False,
 ):
     """Berman et al. eq. 12 with Algorithm 1, per set and class.
+
+    `exclude_classes` are left out of the mean over classes (Berman's
+    `classes` as a list: the others).
 
     errors_c = |fg_c - p_c| over counted elements; loss_c = Lovasz extension
     of Delta_J at errors_c. Set loss: mean over classes ("present": classes
@@ -813,6 +817,8 @@ def lovasz_softmax(
         per_class = []
         for k in range(num_classes):
             fg = lab == k
+            if k in (exclude_classes or ()):
+                continue
             if classes == "present" and not np.any(fg):
                 continue
             per_class.append(lovasz_extension(np.abs(fg - prob[:, k]), fg))

@@ -165,6 +165,7 @@ KINDS.update(
         from_logits="bool",
         axis="axes",
         class_axis="axis",
+        exclude_classes="class_indices",
         ignore_class="optional_int",
     ),
     LovaszHinge=dict(axis="axes", ignore_class="optional_int"),

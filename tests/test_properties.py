@@ -553,7 +553,10 @@ def _generalized(draw, classes, kept):
 
 
 def _lovasz(draw, classes, kept):
-    return dict(classes=draw(st.sampled_from(["present", "all"])))
+    options = dict(classes=draw(st.sampled_from(["present", "all"])))
+    if draw(st.booleans()):
+        options["exclude_classes"] = [0]
+    return options
 
 
 SET_SPECS = {

@@ -362,8 +362,8 @@ def test_lovasz_softmax_matches_reference(classes, from_logits):
         ((2, 3, 4, 5), 1, (2, 3)),
         ((6, 4), -1, None),
     ]
-    for (shape, class_axis, axis), ignore in itertools.product(
-        cases, [None, 255]
+    for (shape, class_axis, axis), ignore, exclude in itertools.product(
+        cases, [None, 255], [None, [0]]
     ):
         labels = _sparse_labels(shape, class_axis, rng, ignore)
         y_pred = _inputs(shape, from_logits, class_axis, rng)
@@ -372,6 +372,7 @@ def test_lovasz_softmax_matches_reference(classes, from_logits):
             from_logits=from_logits,
             axis=axis,
             class_axis=class_axis,
+            exclude_classes=exclude,
             ignore_class=ignore,
         )
         loss = keras_losses.lovasz_softmax(labels, y_pred, **kwargs)
