@@ -135,12 +135,7 @@ def dense_statistics(
     y_true, y_pred, layout, from_logits, exclude_classes, squared_pred
 ):
     """`Statistics` of labels with the shape of `y_pred`."""
-    y_pred = _tensors.as_float(y_pred)
-    dtype = y_pred.dtype
-    y_pred = _tensors.upcast_half(y_pred)
-    y_true = ops.cast(y_true, y_pred.dtype)
-    y_true, y_pred = _tensors.match_rank(y_true, y_pred)
-    _tensors.check_same_shape(y_true, y_pred)
+    y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred)
     if exclude_classes and layout.class_axis is None:
         raise ValueError(
             "`exclude_classes` names classes along `class_axis`, which is "

@@ -87,13 +87,13 @@ def check_same_shape(y_true, y_pred):
         )
 
 
-def paired_inputs(y_true, y_pred, axis):
+def paired_inputs(y_true, y_pred, axis=None):
     """`(y_true, y_pred, dtype)` of an elementwise loss, shapes checked.
 
     Ranks differing by a trailing 1 are reconciled as Keras does; `axis`
-    (the axis a mean is taken over) must exist. `dtype` is `y_pred`'s, which
-    the loss is returned in; half precision is computed in float32 (see
-    `upcast_half`).
+    (the axis a mean is taken over), if given, must exist. `dtype` is
+    `y_pred`'s, which the loss is returned in; half precision is computed in
+    float32 (see `upcast_half`).
     """
     y_pred = as_float(y_pred)
     dtype = y_pred.dtype
@@ -101,7 +101,8 @@ def paired_inputs(y_true, y_pred, axis):
     y_true = ops.cast(y_true, y_pred.dtype)
     y_true, y_pred = match_rank(y_true, y_pred)
     check_same_shape(y_true, y_pred)
-    canonical_axis(axis, len(y_pred.shape))
+    if axis is not None:
+        canonical_axis(axis, len(y_pred.shape))
     return y_true, y_pred, dtype
 
 

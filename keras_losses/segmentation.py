@@ -101,11 +101,14 @@ def _power(x, gamma):
     return ops.where(positive, powered, ops.where(x <= 0, 0.0, x))
 
 
-def _overlap_loss(y_true, y_pred, set_loss, *, sparse, arguments):
-    """The loss of each set, `set_loss(Statistics)`, class weights applied."""
+def _statistics(y_true, y_pred, sparse, arguments, classes_always_kept=False):
+    """The layout of `y_pred`'s sets and their `Statistics`."""
     y_pred = ops.convert_to_tensor(y_pred)
     layout = _overlap.layout(
-        len(y_pred.shape), arguments["axis"], arguments["class_axis"]
+        len(y_pred.shape),
+        arguments["axis"],
+        arguments["class_axis"],
+        classes_always_kept,
     )
     options = dict(
         from_logits=arguments["from_logits"],
@@ -115,6 +118,12 @@ def _overlap_loss(y_true, y_pred, set_loss, *, sparse, arguments):
     if sparse:
         options["ignore_class"] = arguments["ignore_class"]
     stats = _overlap.statistics(y_true, y_pred, layout, sparse, **options)
+    return layout, stats
+
+
+def _overlap_loss(y_true, y_pred, set_loss, *, sparse, arguments):
+    """The loss of each set, `set_loss(Statistics)`, class weights applied."""
+    layout, stats = _statistics(y_true, y_pred, sparse, arguments)
     loss = _overlap.class_weighted(
         set_loss(stats),
         arguments["class_weight"],
@@ -689,21 +698,9 @@ def _generalized_dice_loss(arguments):
 
 
 def _generalized_dice(y_true, y_pred, sparse, arguments):
-    y_pred = ops.convert_to_tensor(y_pred)
-    layout = _overlap.layout(
-        len(y_pred.shape),
-        arguments["axis"],
-        arguments["class_axis"],
-        classes_always_kept=True,
+    layout, stats = _statistics(
+        y_true, y_pred, sparse, arguments, classes_always_kept=True
     )
-    options = dict(
-        from_logits=arguments["from_logits"],
-        exclude_classes=arguments["exclude_classes"],
-        squared_pred=False,
-    )
-    if sparse:
-        options["ignore_class"] = arguments["ignore_class"]
-    stats = _overlap.statistics(y_true, y_pred, layout, sparse, **options)
     loss = _generalized_dice_loss(arguments)(stats)
     return _overlap.finish(loss, stats, layout, classes_in_loss=False)
 
@@ -993,13 +990,7 @@ def lovasz_hinge(y_true, y_pred, *, axis=None, ignore_class=None):
         [0.75]
     """
     validate(lovasz_hinge, locals())
-    y_pred = _tensors.as_float(y_pred)
-    dtype = y_pred.dtype
-    y_pred = _tensors.upcast_half(y_pred)
-    labels = ops.convert_to_tensor(y_true)
-    labels, y_pred = _tensors.match_rank(labels, y_pred)
-    _tensors.check_same_shape(labels, y_pred)
-    labels = ops.cast(labels, y_pred.dtype)
+    labels, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred)
     binary = ops.logical_or(labels == 0, labels == 1)
     valid, bad = binary, ops.logical_not(binary)
     if ignore_class is not None:
@@ -1037,9 +1028,8 @@ class _SetLoss(FunctionLoss):
 
     def pools_batch(self, rank):
         """Whether, on a rank-`rank` `y_pred`, sets span several samples."""
-        axis = self._hyperparameters["axis"]
-        axes = range(rank) if axis is None else _validation_axes(axis)
-        return bool(rank) and 0 in {a % rank for a in axes}
+        layout = _overlap.layout(rank, self._hyperparameters["axis"], None)
+        return 0 in layout.set_axes
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if sample_weight is not None and len(_shape(sample_weight)) > 0:
@@ -1066,10 +1056,6 @@ class _SetLoss(FunctionLoss):
 
 def _shape(x):
     return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
-
-
-def _validation_axes(axis):
-    return axis if isinstance(axis, (list, tuple)) else [axis]
 
 
 class Dice(_SetLoss):

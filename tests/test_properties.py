@@ -343,6 +343,20 @@ def _gradient(function, case):
     return grad
 
 
+def _assert_partial_derivative(grad, where, reference_at, y_pred, case):
+    """`grad[where]` against central differences of the reference there."""
+
+    def along(t):
+        moved = y_pred.copy()
+        moved[where] = t[0]
+        return reference_at(moved)
+
+    expected = finite_difference(along, np.array([y_pred[where]]), 1e-6)
+    np.testing.assert_allclose(
+        grad[where], expected[0], rtol=1e-4, atol=1e-6, err_msg=str(case)
+    )
+
+
 # The property tests, as the summary of generated cases names them: each
 # case is counted under the loss's class, for the class and its function.
 _REFERENCE_TEST = "test_generated_inputs_match_the_reference"
@@ -461,18 +475,12 @@ def test_gradient_matches_finite_differences(name):
                 if min(abs(error - knot) for knot in knots) < 1e-3:
                     continue
 
-            def along(t, where=where):
-                moved = y_pred.copy()
-                moved[where] = t[0]
-                return _reference(spec, case._replace(y_pred=moved))
-
-            expected = finite_difference(along, np.array([y_pred[where]]), 1e-6)
-            np.testing.assert_allclose(
-                grad[where],
-                expected[0],
-                rtol=1e-4,
-                atol=1e-6,
-                err_msg=f"{case}",
+            _assert_partial_derivative(
+                grad,
+                where,
+                lambda moved: _reference(spec, case._replace(y_pred=moved)),
+                y_pred,
+                case,
             )
         count(_CLASSES[name], "generated", test=_GRADIENT_TEST)
 
@@ -808,18 +816,14 @@ def test_set_gradient_matches_finite_differences(name):
         for index in picked:
             where = np.unravel_index(index, y_pred.shape)
 
-            def along(t, where=where):
-                moved = y_pred.copy()
-                moved[where] = t[0]
-                return _set_reference(name, case.y_true, moved, case.kwargs)[0]
-
-            expected = finite_difference(along, np.array([y_pred[where]]), 1e-6)
-            np.testing.assert_allclose(
-                grad[where],
-                expected[0],
-                rtol=1e-4,
-                atol=1e-6,
-                err_msg=str(case),
+            _assert_partial_derivative(
+                grad,
+                where,
+                lambda moved: _set_reference(
+                    name, case.y_true, moved, case.kwargs
+                )[0],
+                y_pred,
+                case,
             )
         count(_SET_CLASSES[name], "generated", test=_GRADIENT_TEST)
 
