@@ -169,6 +169,44 @@ def _transcription(loss):
     return lambda **options: _SetTranscription(loss, **options)
 
 
+class _DenseSetTranscription(_SetTranscription):
+    """The same on labels the user already holds as one-hot (or soft)."""
+
+    def call(self, one_hot, logits):
+        return self.loss(one_hot, ops.softmax(logits), **self.options)
+
+
+def _dense_transcription(loss):
+    # `class_axis=-1` tells ours where the classes are; the transcription
+    # takes them last.
+    def make(class_axis, **options):
+        if class_axis != -1:
+            raise ValueError(f"only class_axis=-1. Received: {class_axis!r}")
+        return _DenseSetTranscription(loss, **options)
+
+    return make
+
+
+class _LovaszHinge(keras.losses.Loss):
+    """Berman et al.'s lovasz_hinge on 0/1 labels and logits, one set per
+    row (the last axis): hinge errors sorted in decreasing order, their
+    positive parts dotted with the Lovasz gradient."""
+
+    def __init__(self, axis):
+        if axis != -1:
+            raise ValueError(f"only axis=-1. Received: {axis!r}")
+        super().__init__(name="lovasz_hinge")
+
+    def call(self, labels, logits):
+        labels = ops.cast(labels, logits.dtype)
+        errors = 1.0 - logits * (2.0 * labels - 1.0)
+        order = ops.argsort(-errors, axis=-1)
+        errors_sorted = ops.take_along_axis(errors, order, axis=-1)
+        fg_sorted = ops.take_along_axis(labels, order, axis=-1)
+        gradient = _lovasz_gradient(fg_sorted)
+        return ops.sum(ops.relu(errors_sorted) * gradient, axis=-1)
+
+
 class _DiceCrossentropy(keras.losses.Loss):
     """Dice per image and class + sparse cross-entropy, averaged per image:
     the loss users write as a lambda, here as a Loss (no lambda to save)."""
@@ -222,5 +260,9 @@ REFERENCES = {
     "SparseFocalTversky": _transcription(_focal_tversky),
     "SparseGeneralizedDice": _transcription(_generalized_dice),
     "LovaszSoftmax": _transcription(_lovasz_softmax),
+    "Jaccard": _dense_transcription(_jaccard),
+    "FocalTversky": _dense_transcription(_focal_tversky),
+    "GeneralizedDice": _dense_transcription(_generalized_dice),
+    "LovaszHinge": _LovaszHinge,
     "Sum": _dice_crossentropy,
 }

@@ -16,6 +16,7 @@ the losses and their references are built with the same hyperparameters
 """
 
 import dataclasses
+import inspect
 
 import numpy as np
 
@@ -88,7 +89,11 @@ def _ours(name, options, logits):
     cls = getattr(keras_losses, name)
     if name == "Sum":
         return cls([_ours(*member, logits) for member in options["losses"]])
-    return cls(**options, **({"from_logits": True} if logits else {}))
+    # LovaszHinge takes scores (logits) without a from_logits argument.
+    takes_flag = "from_logits" in inspect.signature(cls).parameters
+    return cls(
+        **options, **({"from_logits": True} if logits and takes_flag else {})
+    )
 
 
 PER_IMAGE_AND_CLASS = {"axis": (1, 2)}
@@ -195,6 +200,34 @@ CASES = [
         "lovasz",
         "one_hot + keras.ops transcription (Berman's, per image)",
         options=PER_IMAGE_AND_CLASS,
+    ),
+    # Dense overlap losses: one-hot labels the user already holds, logits.
+    Case(
+        "Jaccard",
+        "segmentation",
+        "keras.ops transcription (one-hot labels)",
+        one_hot_labels=True,
+        options=dict(PER_IMAGE_AND_CLASS, class_axis=-1),
+    ),
+    Case(
+        "FocalTversky",
+        "segmentation",
+        "keras.ops transcription (one-hot labels, gamma=0.75)",
+        one_hot_labels=True,
+        options=dict(TVERSKY, gamma=0.75, class_axis=-1),
+    ),
+    Case(
+        "GeneralizedDice",
+        "segmentation",
+        "keras.ops transcription (one-hot labels, MONAI's weights)",
+        one_hot_labels=True,
+        options=dict(PER_IMAGE_AND_CLASS, weighting="square", class_axis=-1),
+    ),
+    Case(
+        "LovaszHinge",
+        "multi-label",
+        "keras.ops transcription (Berman's, one set per row)",
+        options={"axis": -1},
     ),
     Case(
         "Sum",
