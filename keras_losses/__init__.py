@@ -15,6 +15,16 @@ if _sys.argv[:1] == ["-m"] and _sys.orig_argv[
     _demo.start_command_line(_sys.argv[1:])
 
 from keras_losses import config  # noqa: F401  (keras_losses.config)
+from keras_losses.box import CIoULoss
+from keras_losses.box import DIoULoss
+from keras_losses.box import DistributionFocalLoss
+from keras_losses.box import GIoULoss
+from keras_losses.box import IoULoss
+from keras_losses.box import ciou_loss
+from keras_losses.box import diou_loss
+from keras_losses.box import distribution_focal_loss
+from keras_losses.box import giou_loss
+from keras_losses.box import iou_loss
 from keras_losses.composite import Sum
 from keras_losses.crossentropy import BinaryCrossentropy
 from keras_losses.crossentropy import CategoricalCrossentropy
@@ -67,12 +77,17 @@ __all__ = [
     "BalancedL1",
     "BinaryCrossentropy",
     "BinaryFocalCrossentropy",
+    "CIoULoss",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
+    "DIoULoss",
     "Dice",
+    "DistributionFocalLoss",
     "FocalTversky",
+    "GIoULoss",
     "GeneralizedDice",
     "Huber",
+    "IoULoss",
     "Jaccard",
     "LovaszHinge",
     "LovaszSoftmax",
@@ -92,10 +107,15 @@ __all__ = [
     "binary_focal_crossentropy",
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
+    "ciou_loss",
     "dice",
+    "diou_loss",
+    "distribution_focal_loss",
     "focal_tversky",
     "generalized_dice",
+    "giou_loss",
     "huber",
+    "iou_loss",
     "jaccard",
     "lovasz_hinge",
     "lovasz_softmax",

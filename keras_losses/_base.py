@@ -27,6 +27,10 @@ scalar; with `reduction="none"` or `None`, the loss of each set, of
 `y_pred`'s shape without `axis` (see the function for the class axis).
 A set with no element that counts (all `ignore_class`) is 0 and masked
 out of the mean."""
+BOX_RETURNS = """\
+Called on `(y_true, y_pred, sample_weight=None)`: the reduced loss, a
+scalar; with `reduction="none"` or `None`, the loss of each box, of shape
+`y_true.shape[:-1]` (NaN where the target is a bad label)."""
 COMMON_ARGS = """\
 reduction: How the per-sample losses are reduced, exactly as in
     `keras.losses.Loss`: `"sum_over_batch_size"` (the default) and
@@ -44,6 +48,7 @@ MARKERS = {
     "{returns}": RETURNS,
     "{returns_sparse}": SPARSE_RETURNS,
     "{returns_sets}": SET_RETURNS,
+    "{returns_boxes}": BOX_RETURNS,
 }
 
 
