@@ -71,7 +71,8 @@ def match_rank(y_true, y_pred):
     return y_true, y_pred
 
 
-def _shapes_agree(a, b):
+def shapes_agree(a, b):
+    """Static shapes equal, an unknown (None) size agreeing with any."""
     return len(a) == len(b) and all(
         m is None or n is None or m == n for m, n in zip(a, b, strict=True)
     )
@@ -80,7 +81,7 @@ def _shapes_agree(a, b):
 def check_same_shape(y_true, y_pred):
     """Raise if the static shapes of `y_true` and `y_pred` differ."""
     true_shape, pred_shape = static_shape(y_true), static_shape(y_pred)
-    if not _shapes_agree(true_shape, pred_shape):
+    if not shapes_agree(true_shape, pred_shape):
         raise ValueError(
             "`y_true` and `y_pred` must have the same shape. Received: "
             f"y_true.shape={true_shape}, y_pred.shape={pred_shape}"
@@ -141,7 +142,7 @@ def check_label_shape(labels, y_pred, class_axis):
     is the user's, for the message.
     """
     label_shape, pred_shape = static_shape(labels), static_shape(y_pred)
-    if not _shapes_agree(label_shape, pred_shape[:-1]):
+    if not shapes_agree(label_shape, pred_shape[:-1]):
         raise ValueError(
             "Sparse labels must have the shape of `y_pred` without its class "
             f"axis (axis={class_axis}), optionally with a 1 in its place. "

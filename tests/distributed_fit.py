@@ -20,6 +20,7 @@ import keras_losses  # noqa: E402
 from tests.examples import EXAMPLES  # noqa: E402
 from tests.examples import LOSS_CLASSES  # noqa: E402
 from tests.examples import task_data  # noqa: E402
+from tests.examples import task_model  # noqa: E402
 
 BATCH = 8  # global batch: 4 per device
 STEPS = 3
@@ -40,8 +41,7 @@ def _fit(name, strategy_scope):
     kwargs, task = EXAMPLES[name]
     x, y, weights = _data(task)
     with strategy_scope():
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+        model = task_model(task, seed=0)
         model.compile(optimizer="sgd", loss=LOSS_CLASSES[name](**kwargs))
     losses = []
     for step in range(STEPS):  # one fit per global batch: per-step losses

@@ -22,6 +22,7 @@ LOSS_CLASSES = {
 }
 
 _WEIGHTS = [1.0, 3.0, 0.5]
+DISTANCE_BINS = 5  # the "distances" task: reg_max = 4
 EXAMPLES = {
     "BinaryCrossentropy": (
         dict(from_logits=True, label_smoothing=0.1, pos_weight=_WEIGHTS),
@@ -110,6 +111,12 @@ EXAMPLES = {
         "sparse",
     ),
     "LovaszHinge": (dict(axis=-1), "multilabel"),
+    # Boxes: the task's targets are valid boxes in every format.
+    "IoULoss": (dict(bounding_box_format="xywh", mode="quadratic"), "boxes"),
+    "GIoULoss": (dict(bounding_box_format="xyxy"), "boxes"),
+    "DIoULoss": (dict(bounding_box_format="center_xywh"), "boxes"),
+    "CIoULoss": (dict(bounding_box_format="yxyx"), "boxes"),
+    "DistributionFocalLoss": (dict(), "distances"),
     "Sum": (
         dict(
             losses=[
@@ -130,6 +137,10 @@ EXAMPLES = {
 # defaults passes.
 REQUIRED = {
     "Sum": dict(losses=["keras_losses>Dice", "mean_squared_error"]),
+    **{
+        name: dict(bounding_box_format="xyxy")
+        for name in ("IoULoss", "GIoULoss", "DIoULoss", "CIoULoss")
+    },
 }
 
 
@@ -170,11 +181,50 @@ def example(name):
     return EXAMPLES[name]
 
 
+# The shape of one sample's predictions: 3 outputs unless listed.
+OUTPUT_SHAPES = {"boxes": (4,), "distances": (4, DISTANCE_BINS)}
+
+
+def output_shape(task):
+    return OUTPUT_SHAPES.get(task, (3,))
+
+
+def task_model(task, seed=1):
+    """A linear model from the 4 features to the task's predictions."""
+    keras.utils.set_random_seed(seed)
+    shape = output_shape(task)
+    layers = [keras.Input((4,)), keras.layers.Dense(int(np.prod(shape)))]
+    if len(shape) > 1:
+        layers.append(keras.layers.Reshape(shape))
+    return keras.Sequential(layers)
+
+
+def task_predictions(task, x):
+    """Fixed predictions of the task's shape, made from the features `x`."""
+    if task == "boxes":
+        return x[:, :4]  # boxes of every kind, inverted ones included
+    if task == "distances":  # logits over the bins of each side
+        return x[:, :, None] * np.linspace(-1.0, 1.0, DISTANCE_BINS, "float32")
+    return x[:, :3]
+
+
 def task_data(task, seed=0, samples=32):
-    """Features `(samples, 4)` and labels in `task`'s format, 3 outputs."""
+    """Features `(samples, 4)` and labels in `task`'s format.
+
+    "boxes": valid boxes in every format (all four numbers > 0, the third
+    and fourth above the first and second); "distances": 4 distances in
+    `[0, DISTANCE_BINS - 1]` per sample.
+    """
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(samples, 4)).astype("float32")
     labels = rng.integers(0, 3, size=samples)
+    if task == "boxes":
+        corner = rng.uniform(0.0, 2.0, size=(samples, 2))
+        size = rng.uniform(0.5, 3.0, size=(samples, 2))
+        return x, np.concatenate([corner, corner + size], -1).astype("float32")
+    if task == "distances":
+        y = rng.uniform(0.0, DISTANCE_BINS - 1, size=(samples, 4))
+        return x, y.astype("float32")
     if task == "multilabel":
         y = rng.integers(0, 2, size=(samples, 3)).astype("float32")
     elif task == "regression":

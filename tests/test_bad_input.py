@@ -17,6 +17,7 @@ import pytest
 import keras_losses
 from tests.examples import LOSS_CLASSES
 from tests.examples import PER_SAMPLE
+from tests.examples import REQUIRED
 from tests.examples import instance
 from tests.helpers import numpy
 from tests.tolerance import count
@@ -70,6 +71,7 @@ BAD_VALUES = {
     "optional_weights": [2.0, -1.0, [1.0, -1.0], [1.0, INF], [], [[1.0]], "1"],
     "class_indices": [[-1], [1, 1], [], "0", 0, [1.5], True, [True]],
     "choice": ["cube", None, 1, "", ["square"]],
+    "box_format": ["xyzw", "rel_xyxy", "", None, 1, ["xyxy"]],
     "losses": [[], "dice", None, 3, [3], ["no_such_loss"]],
     "loss_weights": [[1.0], [1.0, -1.0], [1.0, NAN], "1", 1.0, [True, 1.0]],
     "reduction": ["average", "AUTO", 1, ["sum"]],
@@ -169,6 +171,11 @@ KINDS.update(
         ignore_class="optional_int",
     ),
     LovaszHinge=dict(axis="axes", ignore_class="optional_int"),
+    IoULoss=dict(bounding_box_format="box_format", mode="choice"),
+    GIoULoss=dict(bounding_box_format="box_format"),
+    DIoULoss=dict(bounding_box_format="box_format"),
+    CIoULoss=dict(bounding_box_format="box_format"),
+    DistributionFocalLoss={},
 )
 FUNCTIONS = {
     "BinaryCrossentropy": keras_losses.binary_crossentropy,
@@ -197,6 +204,11 @@ FUNCTIONS = {
     "SparseGeneralizedDice": keras_losses.sparse_generalized_dice,
     "LovaszSoftmax": keras_losses.lovasz_softmax,
     "LovaszHinge": keras_losses.lovasz_hinge,
+    "IoULoss": keras_losses.iou_loss,
+    "GIoULoss": keras_losses.giou_loss,
+    "DIoULoss": keras_losses.diou_loss,
+    "CIoULoss": keras_losses.ciou_loss,
+    "DistributionFocalLoss": keras_losses.distribution_focal_loss,
     # Sum has no functional form: its members are objects.
 }
 SPARSE = {
@@ -211,8 +223,21 @@ SPARSE = {
 }
 
 
+BOXES = {"IoULoss", "GIoULoss", "DIoULoss", "CIoULoss"}
+BINS = 5  # DistributionFocalLoss's inputs: reg_max = 4
+
+
 def _inputs(name, batch=2, classes=3):
     rng = np.random.default_rng(0)
+    if name in BOXES:  # valid target boxes (xyxy), predictions near them
+        corner = rng.uniform(0.0, 2.0, size=(batch, 2))
+        boxes = np.concatenate([corner, corner + 1.5], -1).astype("float32")
+        noise = rng.uniform(-0.3, 0.3, size=boxes.shape).astype("float32")
+        return boxes, boxes + noise
+    if name == "DistributionFocalLoss":  # 4 sides, BINS bins
+        distances = rng.uniform(0.0, BINS - 1, size=(batch, 4))
+        logits = rng.normal(size=(batch, 4, BINS)).astype("float32")
+        return distances.astype("float32"), logits
     y_pred = rng.uniform(0.1, 0.9, size=(batch, classes)).astype("float32")
     y_pred /= y_pred.sum(-1, keepdims=True)
     if name in SPARSE:
@@ -246,8 +271,9 @@ def test_bad_argument_raises_naming_it(name, argument, value):
     if argument in COMMON or name not in FUNCTIONS:
         return  # a class argument only
     y_true, y_pred = _inputs(name)
+    required = REQUIRED.get(name, {})
     with pytest.raises(ValueError, match=f"`{argument}` must be"):
-        FUNCTIONS[name](y_true, y_pred, **{argument: value})
+        FUNCTIONS[name](y_true, y_pred, **{**required, argument: value})
     count(name, "bad")
 
 
@@ -281,14 +307,17 @@ def test_wrong_length_per_class_sequence_names_both_lengths(
 @pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_mismatched_shapes_name_both(name):
     y_true, y_pred = _inputs(name, batch=4, classes=3)
-    y_pred = np.concatenate([y_pred, y_pred[:, :1]], axis=-1)  # (4, 4)
+    if name == "DistributionFocalLoss":  # (4, 3) sides against (4, 4, 5)
+        y_true = y_true[:, :3]
+    else:  # (4, 4) against (4, 5) for boxes
+        y_pred = np.concatenate([y_pred, y_pred[:, :1]], axis=-1)  # (4, 4)
     if name in SPARSE:
         y_true = y_true[:3]  # (3,) labels against (4, 4)
     with pytest.raises(ValueError) as error:
         instance(name)(y_true, y_pred)
     message = str(error.value)
     assert str(tuple(np.shape(y_true))) in message, message
-    assert "(4, 4)" in message, message
+    assert str(tuple(np.shape(y_pred))) in message, message
     count(name, "bad")
 
 
@@ -297,7 +326,7 @@ def test_mismatched_shapes_name_both(name):
 def test_nan_in_predictions_propagates(name, from_logits, backend):
     if name not in FUNCTIONS:
         pytest.skip(f"{name} has no functional form (see test_composite)")
-    kwargs = dict(PER_SAMPLE.get(name, {}))
+    kwargs = dict(PER_SAMPLE.get(name, {}), **REQUIRED.get(name, {}))
     if "from_logits" in KINDS[name]:
         kwargs["from_logits"] = from_logits
     elif from_logits:
@@ -323,14 +352,20 @@ def test_empty_batch_gives_what_keras_gives(name, reduction, rank):
     # The same shapes through a Keras built-in with the same reduction:
     # an empty result, or 0 for the mean reductions, never NaN.
     shape = (0, 3) if rank == 2 else (0, 2, 3)
+    if name in BOXES or name == "DistributionFocalLoss":
+        shape = shape[:-1] + (4,)  # boxes, or a box's sides
     y_pred = np.zeros(shape, "float32")
     y_true = np.zeros(shape[:-1], "int64") if name in SPARSE else y_pred
+    if name == "DistributionFocalLoss":  # logits over BINS bins per side
+        y_true, y_pred = y_pred, np.zeros(shape + (BINS,), "float32")
     if name not in FUNCTIONS:
         pytest.skip(f"{name}'s samples are batch elements (see test_composite)")
     loss = instance(name, reduction=reduction, **PER_SAMPLE.get(name, {}))
     ours = numpy(loss(y_true, y_pred))
     theirs = numpy(
-        keras.losses.MeanSquaredError(reduction=reduction)(y_pred, y_pred)
+        keras.losses.MeanSquaredError(reduction=reduction)(y_true, y_true)
+        if name == "DistributionFocalLoss"
+        else keras.losses.MeanSquaredError(reduction=reduction)(y_pred, y_pred)
     )
     assert ours.shape == theirs.shape
     np.testing.assert_array_equal(ours, theirs)

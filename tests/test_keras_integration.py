@@ -14,12 +14,9 @@ from tests.examples import LOSS_CLASSES
 from tests.examples import REQUIRED
 from tests.examples import example
 from tests.examples import task_data as _task
+from tests.examples import task_model as _model
+from tests.examples import task_predictions
 from tests.helpers import run_in_fresh_process
-
-
-def _model(seed=1):
-    keras.utils.set_random_seed(seed)
-    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
 
 
 def test_every_public_loss_has_an_example():
@@ -52,7 +49,7 @@ def test_fit_save_and_load_in_a_fresh_process(tmp_path):
     for name in LOSS_CLASSES:
         kwargs, task = example(name)
         x, y = _task(task)
-        model = _model()
+        model = _model(task)
         model.compile(optimizer="adam", loss=LOSS_CLASSES[name](**kwargs))
         model.fit(x, y, epochs=1, shuffle=False, verbose=0)
         model.save(tmp_path / f"{name}.keras")
@@ -83,7 +80,7 @@ def test_compile_by_registered_name(name):
     x, y = _task(task)
     if task == "sparse":
         y = np.where(y < 0, 0, y)  # default arguments: no ignore_class
-    model = _model()
+    model = _model(task)
     model.compile(optimizer="sgd", loss=f"keras_losses>{name}")
     history = model.fit(x, y, epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][-1])
@@ -95,7 +92,7 @@ def test_compile_by_registered_name(name):
 def _fit_loss(name, jit_compile):
     kwargs, task = example(name)
     x, y = _task(task)
-    model = _model()
+    model = _model(task)
     model.compile(
         optimizer="sgd",
         loss=LOSS_CLASSES[name](**kwargs),
@@ -125,10 +122,10 @@ def test_tf_function_with_unknown_shapes(name, backend):
 
     kwargs, task = example(name)
     x, y = _task(task)
-    logits = x[:, :3]
+    logits = task_predictions(task, x)
     loss = LOSS_CLASSES[name](**kwargs)
     label_spec = tf.TensorSpec([None] * y.ndim, tf.as_dtype(y.dtype))
-    logit_spec = tf.TensorSpec([None, None], tf.float32)
+    logit_spec = tf.TensorSpec([None] * logits.ndim, tf.float32)
     for jit_compile in (False, True):
         graph_loss = tf.function(
             loss,
@@ -145,11 +142,11 @@ def test_tf_function_with_unknown_shapes(name, backend):
 def test_mixed_precision_computes_in_float32(policy, name):
     kwargs, task = example(name)
     x, y = _task(task)
-    reference_model = _model()
+    reference_model = _model(task)
     keras.mixed_precision.set_dtype_policy(policy)
     try:
         loss = LOSS_CLASSES[name](**kwargs)
-        model = _model()
+        model = _model(task)
     finally:
         keras.mixed_precision.set_dtype_policy("float32")
     model.set_weights(reference_model.get_weights())
@@ -187,7 +184,7 @@ def test_export_serves_the_models_predictions(name, backend, tmp_path):
 
     kwargs, task = example(name)
     x, y = _task(task)
-    model = _model()
+    model = _model(task)
     model.compile(optimizer="adam", loss=LOSS_CLASSES[name](**kwargs))
     model.fit(x, y, epochs=1, verbose=0)
     path = str(tmp_path / "exported")
