@@ -164,7 +164,7 @@ def _aspect_angle(width, height):
 def _boxes(y_true, y_pred, box_format):
     """Checked inputs of an IoU loss: `(pair, dtype)`."""
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred)
-    if y_pred.shape[-1:] != (4,):
+    if not y_pred.shape or y_pred.shape[-1] not in (4, None):
         raise ValueError(
             "Boxes must have 4 coordinates on the last axis (of y_true and "
             f"y_pred, in bounding_box_format={box_format!r}). Received: "
@@ -425,13 +425,12 @@ def distribution_focal_loss(y_true, y_pred):
     y_true = ops.cast(y_true, y_pred.dtype)
     true_shape = _tensors.static_shape(y_true)
     pred_shape = _tensors.static_shape(y_pred)
-    if len(pred_shape) != len(true_shape) + 1 or len(true_shape) == 0:
+    if not true_shape or not _tensors.shapes_agree(true_shape, pred_shape[:-1]):
         raise ValueError(
             "`y_pred` must have the shape of `y_true` (..., sides) plus an "
             "axis of bins (reg_max + 1). Received: "
             f"y_true.shape={true_shape}, y_pred.shape={pred_shape}"
         )
-    _tensors.check_same_shape(y_true, y_pred[..., 0])
     if pred_shape[-1] is not None and pred_shape[-1] < 2:
         raise ValueError(
             "`y_pred` needs at least 2 bins (reg_max >= 1) on its last "
