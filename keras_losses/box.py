@@ -198,7 +198,11 @@ def iou_loss(y_true, y_pred, *, bounding_box_format, mode="log"):
         "log":         -log((IoU + eps) / (1 + eps)),  eps = 1e-7
 
     The log mode is UnitBox's `-log(IoU)` to within `eps / IoU`, made
-    finite (16.1) for disjoint boxes. keras-cv's `IoULoss` averages the IoU
+    finite (16.1) for disjoint boxes; its gradient is `1 / (IoU + eps)`
+    times IoU's, up to 1e7 times for a box whose IoU is 0 but can grow (a
+    line inside the target, a touching box): past float16's range, so call
+    it on float32 (the classes do, also under a mixed-precision policy).
+    keras-cv's `IoULoss` averages the IoU
     over its `axis` first, then takes the log of the mean: a batch-level
     value; here every box has its own loss and Keras's reduction averages.
     Degenerate and inverted boxes: see `keras_losses.box`.
@@ -235,8 +239,15 @@ def iou_loss(y_true, y_pred, *, bounding_box_format, mode="log"):
         loss = 1.0 - iou
     elif mode == "quadratic":
         loss = 1.0 - ops.square(iou)
-    else:  # log1p: exactly 0 at IoU = 1, and accurate near it
-        loss = -ops.log1p((iou - 1.0) / (1.0 + LOG_EPSILON))
+    else:
+        # Two forms of one formula, each where it is accurate in float32
+        # (1 + eps rounds there): the ratio itself near 0, through log1p
+        # near 1 (exactly 0 at IoU = 1).
+        loss = ops.where(
+            iou > 0.5,
+            -ops.log1p((iou - 1.0) / (1.0 + LOG_EPSILON)),
+            -ops.log((iou + LOG_EPSILON) / (1.0 + LOG_EPSILON)),
+        )
     return _finish(loss, pair, dtype)
 
 

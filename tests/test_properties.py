@@ -156,7 +156,7 @@ def test_every_public_function_has_a_spec():
         for name in keras_losses.__all__
         if inspect.isfunction(getattr(keras_losses, name))
     }
-    assert functions == set(SPECS) | set(SET_SPECS)
+    assert functions == set(SPECS) | set(SET_SPECS) | set(BOX_SPECS)
 
 
 def _dtypes(spec):
@@ -826,5 +826,241 @@ def test_set_gradient_matches_finite_differences(name):
                 case,
             )
         count(_SET_CLASSES[name], "generated", test=_GRADIENT_TEST)
+
+    run()
+
+
+# --- Box losses ---------------------------------------------------------------
+#
+# Boxes `(..., 4)` (0 to 3 leading axes, batch 0 to 16) in every format: the
+# target non-square, the prediction overlapping it, inside or around it,
+# disjoint from it, or (extreme cases) identical, a line, a point, inverted
+# (x2 < x1), with coordinates up to 1e4. The distribution focal loss: 1 to 4
+# sides, 2 to 17 bins, targets anywhere in [0, reg_max] including both ends.
+
+BOX_SPECS = {
+    "iou_loss": reference.iou_loss,
+    "giou_loss": reference.giou_loss,
+    "diou_loss": reference.diou_loss,
+    "ciou_loss": reference.ciou_loss,
+    "distribution_focal_loss": reference.distribution_focal_loss,
+}
+_BOX_CLASSES = {
+    "iou_loss": "IoULoss",
+    "giou_loss": "GIoULoss",
+    "diou_loss": "DIoULoss",
+    "ciou_loss": "CIoULoss",
+    "distribution_focal_loss": "DistributionFocalLoss",
+}
+
+
+class BoxCase(NamedTuple):
+    y_true: Any
+    y_pred: Any
+    dtype: str
+    kwargs: dict
+    ordinary: bool
+    sample_weight: Any
+    reduction: Any
+
+
+def _in_format(corners, box_format):
+    """xyxy corners `(..., 4)` written in `box_format`."""
+    x1, y1, x2, y2 = np.moveaxis(corners, -1, 0)
+    w, h, cx, cy = x2 - x1, y2 - y1, (x1 + x2) / 2, (y1 + y2) / 2
+    columns = {
+        "xyxy": (x1, y1, x2, y2),
+        "yxyx": (y1, x1, y2, x2),
+        "xywh": (x1, y1, w, h),
+        "center_xywh": (cx, cy, w, h),
+        "center_yxhw": (cy, cx, h, w),
+    }[box_format]
+    return np.stack(columns, axis=-1)
+
+
+def _predicted_corners(rng, target, ordinary, scale):
+    """Predictions against `target` corners: each row one kind of box."""
+    x1, y1, x2, y2 = np.moveaxis(target, -1, 0)
+    w, h = x2 - x1, y2 - y1
+    kinds = ["overlap", "inside", "around", "disjoint"]
+    if not ordinary:
+        kinds += ["identical", "line", "point", "inverted", "shared_point"]
+    kind = rng.choice(kinds, size=x1.shape)
+    shift = rng.uniform(-0.4, 0.4, size=(2,) + x1.shape)
+    grow = rng.uniform(0.6, 1.6, size=(2,) + x1.shape)
+    cx, cy = (x1 + x2) / 2 + shift[0] * w, (y1 + y2) / 2 + shift[1] * h
+    pw, ph = w * grow[0], h * grow[1]
+    far = rng.uniform(1.5, 3.0) * (w + h) + scale * 0.1
+    cx = np.where(kind == "disjoint", cx + far, cx)
+    pw = np.where(kind == "inside", w * 0.5, pw)
+    ph = np.where(kind == "inside", h * 0.3, ph)
+    pw = np.where(kind == "around", w * 1.5, pw)
+    ph = np.where(kind == "around", h * 2.0, ph)
+    pw = np.where(np.isin(kind, ["line", "point", "shared_point"]), 0.0, pw)
+    ph = np.where(np.isin(kind, ["point", "shared_point"]), 0.0, ph)
+    pw = np.where(kind == "inverted", -pw, pw)
+    if kind.size:
+        cx = np.where(kind == "around", (x1 + x2) / 2, cx)
+        cy = np.where(kind == "around", (y1 + y2) / 2, cy)
+    pred = np.stack(
+        [cx - pw / 2, cy - ph / 2, cx + pw / 2, cy + ph / 2], axis=-1
+    )
+    pred = np.where((kind == "identical")[..., None], target, pred)
+    return pred, kind
+
+
+@st.composite
+def box_cases(draw, name, dtypes=None):
+    dtype = draw(st.sampled_from(dtypes or _dtypes(Spec("box", None, None))))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    leading = draw(st.integers(0, 3))
+    lead = [draw(st.integers(0, 16))] if leading else []
+    lead += draw(
+        st.lists(
+            st.integers(1, 3),
+            min_size=max(leading - 1, 0),
+            max_size=max(leading - 1, 0),
+        )
+    )
+    ordinary = draw(st.booleans())
+    kwargs = {}
+    if name == "distribution_focal_loss":
+        sides, bins = draw(st.integers(1, 4)), draw(st.integers(2, 17))
+        y_true = rng.uniform(0.0, bins - 1, size=lead + [sides])
+        if not ordinary:  # both ends of the range and whole bins
+            ends = rng.choice([0.0, bins - 1.0, 1.0], size=y_true.shape)
+            y_true = np.where(rng.random(y_true.shape) < 0.5, ends, y_true)
+            y_pred = rng.choice(EXTREME_LOGITS, size=lead + [sides, bins])
+        else:
+            y_pred = rng.normal(0.0, 3.0, size=lead + [sides, bins])
+        y_true = _round_to(y_true, dtype)
+    else:
+        box_format = draw(st.sampled_from(reference.BOX_FORMATS))
+        kwargs["bounding_box_format"] = box_format
+        if name == "iou_loss":
+            kwargs["mode"] = draw(
+                st.sampled_from(["linear", "log", "quadratic"])
+            )
+        scale = 10.0 if ordinary or dtype == "float16" else 1e4
+        corner = rng.uniform(0.0, scale, size=lead + [2])
+        size = rng.uniform(0.05, 0.5, size=lead + [2]) * scale
+        target = np.concatenate([corner, corner + size], -1)
+        pred, _ = _predicted_corners(rng, target, ordinary, scale)
+        # Rounded as corners first: a box then stays as valid in `dtype`.
+        y_true = _round_to(_in_format(target, box_format), dtype)
+        y_pred = _in_format(pred, box_format)
+    loss_shape = tuple(lead)
+    weighting = draw(st.sampled_from([None, "scalar", "per_box"]))
+    sample_weight = None
+    if weighting == "scalar":
+        sample_weight = 2.5
+    elif weighting and loss_shape:
+        sample_weight = rng.uniform(0.0, 2.0, size=loss_shape)
+    reduction = draw(
+        st.sampled_from(
+            ["sum_over_batch_size", "sum", "mean_with_sample_weight", None]
+        )
+    )
+    return BoxCase(
+        y_true,
+        _round_to(y_pred, dtype),
+        dtype,
+        kwargs,
+        ordinary,
+        sample_weight,
+        reduction,
+    )
+
+
+def _check_box(name, case):
+    function = getattr(keras_losses, name)
+    y_pred = keras.ops.cast(case.y_pred, case.dtype)
+    expected = BOX_SPECS[name](case.y_true, case.y_pred, **case.kwargs)
+    actual = function(case.y_true, y_pred, **case.kwargs)
+    what = f"{name} {case}"
+    assert keras.backend.standardize_dtype(actual.dtype) == case.dtype
+    assert tuple(actual.shape) == np.shape(expected), what
+    # Half precision computes in float32: compared with float32's rounding
+    # of the same (rounded) inputs, to float32's tolerance after rounding
+    # the result.
+    _close(numpy(actual), expected, case.dtype, what)
+    assert np.all(np.isfinite(numpy(actual))), what  # valid targets only
+
+    class_name = _BOX_CLASSES[name]
+    loss = getattr(keras_losses, class_name)(
+        **case.kwargs, reduction=case.reduction
+    )
+    reduced = numpy(loss(case.y_true, y_pred, sample_weight=case.sample_weight))
+    if case.reduction != "mean_with_sample_weight" and np.shape(expected) != (
+        0,
+    ):
+        want = reference.reduce(
+            expected, case.reduction, case.sample_weight, None
+        )
+        tolerance = "float32" if case.dtype == "float64" else case.dtype
+        _close(reduced, want, tolerance, f"{class_name} {case}", "float32")
+    assert not np.any(np.isnan(reduced))
+    # The gradient is finite. In log mode a box whose IoU is 0 but can grow
+    # (a line inside the target, a touching box) has a gradient of 1 / eps
+    # = 1e7 times IoU's, past float16's largest number: half precision is
+    # checked in the other modes.
+    half = case.dtype in ("float16", "bfloat16")
+    if case.y_pred.size and not (half and case.kwargs.get("mode") == "log"):
+        assert np.all(np.isfinite(_gradient(function, case))), what
+    count(class_name, "generated", test=_REFERENCE_TEST)
+
+
+@pytest.mark.parametrize("name", sorted(BOX_SPECS))
+def test_generated_boxes_match_the_reference(name):
+    @_SET_EXAMPLES
+    @given(case=box_cases(name))
+    def run(case):
+        _check_box(name, case)
+
+    run()
+
+
+def _box_reference_at(name, case):
+    """The reference as a function of the predictions; CIoU's alpha held at
+    its value at `case` (the loss's backward pass holds it constant)."""
+    kwargs = dict(case.kwargs)
+    if name == "ciou_loss":
+        kwargs["alpha"] = reference.ciou_alpha(
+            case.y_true, case.y_pred, **case.kwargs
+        )
+    return lambda moved: BOX_SPECS[name](case.y_true, moved, **kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(BOX_SPECS))
+def test_box_gradient_matches_finite_differences(name):
+    if keras.backend.backend() == "jax":
+        import jax
+
+        if not jax.config.jax_enable_x64:
+            pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
+    function = getattr(keras_losses, name)
+
+    @_SET_EXAMPLES
+    @given(case=box_cases(name, dtypes=["float64"]), data=st.data())
+    def run(case, data):
+        assume(case.ordinary and case.y_pred.size)
+        _, grad = value_and_grad(
+            lambda x: keras.ops.sum(function(case.y_true, x, **case.kwargs)),
+            case.y_pred,
+        )
+        picked = data.draw(
+            st.lists(
+                st.integers(0, case.y_pred.size - 1), min_size=1, max_size=4
+            )
+        )
+        for index in picked:
+            _assert_partial_derivative(
+                grad,
+                np.unravel_index(index, case.y_pred.shape),
+                _box_reference_at(name, case),
+                case.y_pred,
+                case,
+            )
+        count(_BOX_CLASSES[name], "generated", test=_GRADIENT_TEST)
 
     run()
