@@ -163,6 +163,7 @@ def _aspect_angle(width, height):
 
 def _boxes(y_true, y_pred, box_format):
     """Checked inputs of an IoU loss: `(pair, dtype)`."""
+    box_format = box_format.lower()  # validated already, in any case
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred)
     if not y_pred.shape or y_pred.shape[-1] not in (4, None):
         raise ValueError(

@@ -858,3 +858,191 @@ def lovasz_hinge(
     loss = np.array(losses).reshape(kept_shape)
     mask = np.array(mask, dtype=bool).reshape(kept_shape)
     return (loss, mask) if return_mask else loss
+
+
+# --- Box-regression losses --------------------------------------------------
+#
+# IoU (Yu et al., UnitBox, 2016), GIoU (Rezatofighi et al., CVPR 2019,
+# Algorithm 2), DIoU and CIoU (Zheng et al., AAAI 2020, eq. 6 and 8-11) and
+# the distribution focal loss (Li et al., GFL, NeurIPS 2020, eq. 6), with
+# the conventions keras_losses.box documents for boxes the papers leave out:
+# - a ratio whose denominator is exactly 0 is 0 (a zero-area box has IoU 0;
+#   two boxes at one point have no GIoU or DIoU penalty);
+# - a predicted box's extents are clamped at 0 wherever an area or an aspect
+#   ratio needs them (an inverted box is empty), while its corners are used
+#   as given by the enclosing box and by its centre;
+# - the aspect angle atan(w / h) is atan2(w, h): pi / 2 for a zero height,
+#   pi / 4 for a point;
+# - a target box with x2 < x1 or y2 < y1 is a bad label: NaN.
+
+BOX_FORMATS = ("xyxy", "yxyx", "xywh", "center_xywh", "center_yxhw")
+IOU_LOG_EPSILON = 1e-7
+
+
+def box_corners(boxes, bounding_box_format):
+    """Boxes `(..., 4)` in a keras-cv format, as float64 (x1, y1, x2, y2).
+
+    xyxy: left, top, right, bottom; yxyx: top, left, bottom, right; xywh:
+    left, top, width, height; center_xywh: centre x, centre y, width,
+    height; center_yxhw: centre y, centre x, height, width.
+    """
+    b = _f64(boxes)
+    fmt = bounding_box_format.lower()
+    first, second, third, fourth = (b[..., i] for i in range(4))
+    if fmt == "xyxy":
+        corners = (first, second, third, fourth)
+    elif fmt == "yxyx":
+        corners = (second, first, fourth, third)
+    elif fmt == "xywh":
+        corners = (first, second, first + third, second + fourth)
+    elif fmt in ("center_xywh", "center_yxhw"):
+        if fmt == "center_xywh":
+            cx, cy, w, h = first, second, third, fourth
+        else:
+            cy, cx, h, w = first, second, third, fourth
+        corners = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    else:
+        raise ValueError(f"unknown box format {bounding_box_format!r}")
+    return np.stack(corners, axis=-1)
+
+
+def _ratio_or_zero(numerator, denominator):
+    """numerator / denominator, and 0 where the denominator is exactly 0."""
+    zero = denominator == 0
+    return np.where(zero, 0.0, numerator / np.where(zero, 1.0, denominator))
+
+
+def _aspect_angle(width, height):
+    """atan(width / height) as atan2; pi / 4 for a point (0, 0)."""
+    point = (width == 0) & (height == 0)
+    return np.where(point, np.pi / 4, np.arctan2(width, height))
+
+
+def box_pair(y_true, y_pred, bounding_box_format):
+    """The quantities of the papers, per pair of boxes, as a dict.
+
+    iou, union, enclosing_area (C of GIoU), centre_distance2 (rho**2),
+    diagonal2 (c**2), v (CIoU's aspect term) and valid (the target is not
+    inverted).
+    """
+    tx1, ty1, tx2, ty2 = np.moveaxis(
+        box_corners(y_true, bounding_box_format), -1, 0
+    )
+    px1, py1, px2, py2 = np.moveaxis(
+        box_corners(y_pred, bounding_box_format), -1, 0
+    )
+    true_w, true_h = tx2 - tx1, ty2 - ty1
+    pred_w, pred_h = np.maximum(px2 - px1, 0.0), np.maximum(py2 - py1, 0.0)
+    # NaN passes through np.maximum, as it must (a NaN box gives NaN).
+    inter_w = np.maximum(np.minimum(tx2, px2) - np.maximum(tx1, px1), 0.0)
+    inter_h = np.maximum(np.minimum(ty2, py2) - np.maximum(ty1, py1), 0.0)
+    intersection = inter_w * inter_h
+    union = true_w * true_h + pred_w * pred_h - intersection
+    enclosing_w = np.maximum(tx2, px2) - np.minimum(tx1, px1)
+    enclosing_h = np.maximum(ty2, py2) - np.minimum(ty1, py1)
+    centre_dx = (px1 + px2) / 2 - (tx1 + tx2) / 2
+    centre_dy = (py1 + py2) / 2 - (ty1 + ty2) / 2
+    angle_difference = _aspect_angle(true_w, true_h) - _aspect_angle(
+        pred_w, pred_h
+    )
+    return {
+        "iou": _ratio_or_zero(intersection, union),
+        "union": union,
+        "enclosing_area": enclosing_w * enclosing_h,
+        "centre_distance2": centre_dx**2 + centre_dy**2,
+        "diagonal2": enclosing_w**2 + enclosing_h**2,
+        "v": 4 / np.pi**2 * angle_difference**2,
+        "valid": (true_w >= 0) & (true_h >= 0),
+    }
+
+
+def _bad_target_nan(loss, pair):
+    return np.where(pair["valid"], loss, np.nan)
+
+
+def iou_loss(y_true, y_pred, bounding_box_format, mode="log"):
+    """1 - IoU, 1 - IoU**2, or -log((IoU + eps) / (1 + eps)) (UnitBox)."""
+    pair = box_pair(y_true, y_pred, bounding_box_format)
+    iou = pair["iou"]
+    if mode == "linear":
+        loss = 1 - iou
+    elif mode == "quadratic":
+        loss = 1 - iou**2
+    elif mode == "log":
+        eps = IOU_LOG_EPSILON
+        loss = -np.log((iou + eps) / (1 + eps))
+    else:
+        raise ValueError(f"unknown mode {mode!r}")
+    return _bad_target_nan(loss, pair)
+
+
+def giou_loss(y_true, y_pred, bounding_box_format):
+    """1 - IoU + (|C| - |A u B|) / |C| (Rezatofighi et al., Algorithm 2)."""
+    pair = box_pair(y_true, y_pred, bounding_box_format)
+    area = pair["enclosing_area"]
+    penalty = _ratio_or_zero(area - pair["union"], area)
+    return _bad_target_nan(1 - pair["iou"] + penalty, pair)
+
+
+def diou_loss(y_true, y_pred, bounding_box_format):
+    """1 - IoU + rho**2 / c**2 (Zheng et al., eq. 6)."""
+    pair = box_pair(y_true, y_pred, bounding_box_format)
+    penalty = _ratio_or_zero(pair["centre_distance2"], pair["diagonal2"])
+    return _bad_target_nan(1 - pair["iou"] + penalty, pair)
+
+
+def ciou_alpha(y_true, y_pred, bounding_box_format):
+    """CIoU's trade-off weight alpha = v / ((1 - IoU) + v) (eq. 11)."""
+    pair = box_pair(y_true, y_pred, bounding_box_format)
+    return _ratio_or_zero(pair["v"], (1 - pair["iou"]) + pair["v"])
+
+
+def ciou_loss(y_true, y_pred, bounding_box_format, alpha=None):
+    """1 - IoU + rho**2 / c**2 + alpha v (Zheng et al., eq. 8-11).
+
+    v = 4 / pi**2 (atan(w_t / h_t) - atan(w_p / h_p))**2. `alpha`, if given
+    (e.g. `ciou_alpha` at a base point), is used as a constant: the loss
+    whose gradient the paper's implementation (alpha without gradient)
+    computes.
+    """
+    pair = box_pair(y_true, y_pred, bounding_box_format)
+    if alpha is None:
+        alpha = ciou_alpha(y_true, y_pred, bounding_box_format)
+    penalty = _ratio_or_zero(pair["centre_distance2"], pair["diagonal2"])
+    loss = 1 - pair["iou"] + penalty + _f64(alpha) * pair["v"]
+    return _bad_target_nan(loss, pair)
+
+
+def distribution_focal_target(y_true, bins):
+    """GFL's target distribution over `bins` bins 0..reg_max: weight
+    y_(i+1) - y on bin y_i = floor(y) and y - y_i on bin y_i + 1, with
+    y_i = reg_max - 1 at y = reg_max; NaN rows where y is outside
+    [0, reg_max]."""
+    y = _f64(y_true)
+    reg_max = bins - 1
+    valid = (y >= 0) & (y <= reg_max)
+    left = np.minimum(np.floor(np.where(valid, y, 0.0)), reg_max - 1)
+    right = left + 1
+    eye = np.eye(bins)
+    target = (right - y)[..., None] * eye[left.astype(int)] + (y - left)[
+        ..., None
+    ] * eye[right.astype(int)]
+    return np.where(valid[..., None], target, np.nan)
+
+
+def distribution_focal_loss(y_true, y_pred):
+    """GFL eq. 6 per side, -((y_(i+1) - y) log S_i + (y - y_i) log S_(i+1)),
+    S = softmax(logits) over the last axis; mean over the sides (the axis
+    before the bins). Output: y_true.shape[:-1]."""
+    logits = _f64(y_pred)
+    target = distribution_focal_target(y_true, logits.shape[-1])
+    side_loss = -np.sum(target * log_softmax(logits, -1), axis=-1)
+    return np.mean(side_loss, axis=-1)
+
+
+def distribution_focal_loss_gradient(y_true, y_pred):
+    """d(sum of distribution_focal_loss) / d logits: (S - target) / sides."""
+    logits = _f64(y_pred)
+    target = distribution_focal_target(y_true, logits.shape[-1])
+    probabilities = np.exp(log_softmax(logits, -1))
+    return (probabilities - target) / logits.shape[-2]
