@@ -400,8 +400,7 @@ def test_input_dtypes(dtype, backend):
             # torch `ops.maximum`, `ops.minimum`, `ops.arctan2`, `ops.floor`
             # and `ops.mean` compute float64 in float32 (keras-team/keras
             # #23223): the overlap, the enclosing box and CIoU's angles
-            # are float32-accurate, 1.4e-6 here. See
-            # test_torch_float64_min_max.
+            # are float32-accurate, 1.4e-6 here.
             tolerance = 1e-5
         assert keras.backend.standardize_dtype(loss.dtype) == dtype
         actual = numpy(loss)
@@ -835,19 +834,6 @@ def test_keras_cv_ciou_squares_the_constant():
         reference.ciou_loss(square_true, square_pred, "xyxy"),
         atol=1e-6,
     )
-
-
-def test_torch_float64_min_max(backend):
-    # Why float64 boxes are float32-accurate on torch with Keras 3.15.1 (see
-    # test_input_dtypes): its torch `ops.maximum` returns float32 for
-    # float64 tensors (keras-team/keras#23223). Revisit that tolerance when
-    # this stops holding.
-    if backend != "torch":
-        pytest.skip("a Keras torch-backend behaviour")
-    x = keras.ops.convert_to_tensor(np.array([1.0 + 1e-12]))
-    result = keras.ops.maximum(x, x)
-    if keras.__version__ == "3.15.1":
-        assert keras.backend.standardize_dtype(result.dtype) == "float32"
 
 
 # --- Distribution focal loss --------------------------------------------------
