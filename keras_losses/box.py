@@ -355,7 +355,9 @@ def ciou_loss(y_true, y_pred, *, bounding_box_format):
     `complete_box_iou_loss`. `atan(w / h)` is computed as `atan2(w, h)`:
     pi / 2 for a zero height, and pi / 4 for a point. keras-cv's
     `CIoULoss` squares the `4 / pi**2` factor (keras-team/keras#20780),
-    which shrinks the aspect term about 2.5 times; this one does not.
+    which scales `v` by 0.41 and so the aspect term `alpha * v` by 0.16
+    (where `v` is small beside `1 - IoU`, as for overlapping boxes) to
+    0.41; this one does not.
     Other degenerate and inverted boxes: see `keras_losses.box`.
 
     Args:

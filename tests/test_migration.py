@@ -2,14 +2,18 @@
 
 Each test takes a loss from another package, applies the translation the
 guide states (arguments, reduction, a constant factor) and compares with
-`keras_losses`. PyTorch and Keras's own `Dice` and `Tversky` are called
-directly; TF Addons and the `focal-loss` package do not install beside
-Keras 3, so their own documented example values are used, and keras-cv's,
-torchvision's and `segmentation_models`' (Keras 2 only) formulas are written
-in float64 NumPy from their documented definitions and source. The
+`keras_losses`. PyTorch, Keras's own `Dice` and `Tversky` and Keras's
+`keras.utils.bounding_boxes` are called directly; TF Addons and the
+`focal-loss` package do not install beside Keras 3, so their own documented
+example values are used; keras-cv's, torchvision's, TF Addons' GIoU,
+mmdetection's and ultralytics' box losses and `segmentation_models`' (Keras
+2 only) formulas are written in float64 NumPy from their documented
+definitions and source (none of these is installed here), checked against
+their published test values where they have some. The
 `segmentation_models.pytorch` table is stated from its source, untested.
 """
 
+import math
 import re
 
 import keras
@@ -17,6 +21,8 @@ import numpy as np
 import pytest
 
 import keras_losses
+from tests.autodiff import finite_difference
+from tests.autodiff import value_and_grad
 from tests.helpers import numpy
 from tests.helpers import one_hot
 from tests.helpers import softmax
@@ -823,3 +829,679 @@ def test_sm_focal_plus_batch_dice():
         labels, probabilities
     )
     np.testing.assert_allclose(numpy(ours(labels, probabilities)), theirs, RTOL)
+
+
+# --- Box regression: torchvision, TF Addons, keras-cv, Keras ----------------
+#
+# Boxes are made in xyxy (left, top, right, bottom) and converted where a
+# package wants another format. The other packages' formulas are written out
+# in float64 NumPy from their sources, with each epsilon where they put it.
+
+BOX_NAMES = ["giou", "diou", "ciou"]
+BOX_FUNCTIONS = {
+    "iou": keras_losses.iou_loss,
+    "giou": keras_losses.giou_loss,
+    "diou": keras_losses.diou_loss,
+    "ciou": keras_losses.ciou_loss,
+}
+BOX_CLASSES = {
+    "giou": keras_losses.GIoULoss,
+    "diou": keras_losses.DIoULoss,
+    "ciou": keras_losses.CIoULoss,
+}
+ASPECT_FACTOR = 4 / math.pi**2  # CIoU's v = ASPECT_FACTOR * (angle gap)**2
+
+
+def box_pairs(rng, shape=(12,), scale=10.0):
+    """(target, prediction) xyxy float32 boxes of `shape`, mostly overlapping,
+    with different aspect ratios."""
+    centre = rng.uniform(0.0, scale, size=shape + (2,))
+    size = rng.uniform(0.2, 0.5, size=shape + (2,)) * scale
+    moved = centre + rng.normal(0.0, 0.1 * scale, size=shape + (2,))
+    resized = size * np.exp(rng.normal(0.0, 0.4, size=shape + (2,)))
+    target = np.concatenate([centre - size / 2, centre + size / 2], -1)
+    prediction = np.concatenate([moved - resized / 2, moved + resized / 2], -1)
+    return target.astype("float32"), prediction.astype("float32")
+
+
+def corners(boxes):
+    """x1, y1, x2, y2 of xyxy boxes, in float64."""
+    return np.moveaxis(np.asarray(boxes, dtype="float64"), -1, 0)
+
+
+def in_format(xyxy, box_format):
+    """xyxy boxes written in `box_format` (keras-cv's and Keras's names)."""
+    x1, y1, x2, y2 = corners(xyxy)
+    w, h = x2 - x1, y2 - y1
+    columns = {
+        "xyxy": (x1, y1, x2, y2),
+        "yxyx": (y1, x1, y2, x2),
+        "xywh": (x1, y1, w, h),
+        "center_xywh": (x1 + w / 2, y1 + h / 2, w, h),
+        "center_yxhw": (y1 + h / 2, x1 + w / 2, h, w),
+    }[box_format]
+    return np.stack(columns, -1).astype("float32")
+
+
+def ours_box(name, y_true, y_pred, box_format="xyxy", **kwargs):
+    return numpy(
+        BOX_FUNCTIONS[name](
+            y_true, y_pred, bounding_box_format=box_format, **kwargs
+        )
+    )
+
+
+# torchvision.ops (generalized_box_iou_loss, distance_box_iou_loss,
+# complete_box_iou_loss; torchvision/ops/{giou,diou,ciou}_loss.py and
+# _utils._loss_inter_union), xyxy boxes. torchvision itself is not installed
+# here (its wheel needs a matching torch build).
+
+
+def torchvision_box_loss(
+    name, boxes1, boxes2, eps=1e-7, alpha=None, diou_eps=None
+):
+    """One loss per box, float64, torchvision's formula and epsilons.
+
+    `eps` goes into the union, the enclosing area (GIoU) and the squared
+    enclosing diagonal (DIoU); complete_box_iou_loss computes its DIoU part
+    with the default 1e-7 and uses its own `eps` only in alpha, which it
+    computes under `torch.no_grad()`: `alpha` fixes it (for derivatives),
+    `diou_eps` replaces the DIoU part's epsilon.
+    """
+    x1, y1, x2, y2 = corners(boxes1)
+    x1g, y1g, x2g, y2g = corners(boxes2)
+    overlap_w = np.minimum(x2, x2g) - np.maximum(x1, x1g)
+    overlap_h = np.minimum(y2, y2g) - np.maximum(y1, y1g)
+    inter = np.where(
+        (overlap_w > 0) & (overlap_h > 0), overlap_w * overlap_h, 0.0
+    )
+    union = (x2 - x1) * (y2 - y1) + (x2g - x1g) * (y2g - y1g) - inter
+    enclosing_w = np.maximum(x2, x2g) - np.minimum(x1, x1g)
+    enclosing_h = np.maximum(y2, y2g) - np.minimum(y1, y1g)
+    if name == "giou":
+        area = enclosing_w * enclosing_h
+        return 1 - inter / (union + eps) + (area - union) / (area + eps)
+    if diou_eps is None:
+        diou_eps = eps if name == "diou" else 1e-7
+    iou = inter / (union + diou_eps)
+    centres = ((x1 + x2 - x1g - x2g) ** 2 + (y1 + y2 - y1g - y2g) ** 2) / 4
+    diagonal = enclosing_w**2 + enclosing_h**2 + diou_eps
+    loss = 1 - iou + centres / diagonal
+    if name == "diou":
+        return loss
+    v = (
+        ASPECT_FACTOR
+        * (
+            np.arctan((x2g - x1g) / (y2g - y1g))
+            - np.arctan((x2 - x1) / (y2 - y1))
+        )
+        ** 2
+    )
+    if alpha is None:
+        alpha = v / (1 - iou + v + eps)
+    return loss + alpha * v
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", BOX_NAMES)
+def test_torchvision_box_losses_and_reductions(seed, name):
+    # torchvision's reduction "none" (its default) is the function here;
+    # "mean" averages every box, as the class's default; "sum" is "sum".
+    # Any leading shape: torchvision unbinds the last axis.
+    target, prediction = box_pairs(np.random.default_rng(seed), (3, 8))
+    theirs = torchvision_box_loss(name, prediction, target)
+    np.testing.assert_allclose(
+        ours_box(name, target, prediction), theirs, RTOL, 1e-6
+    )
+    loss = BOX_CLASSES[name]("xyxy")
+    np.testing.assert_allclose(
+        numpy(loss(target, prediction)), theirs.mean(), RTOL
+    )
+    loss = BOX_CLASSES[name]("xyxy", reduction="sum")
+    np.testing.assert_allclose(
+        numpy(loss(target, prediction)), theirs.sum(), RTOL
+    )
+
+
+@pytest.mark.parametrize("name", BOX_NAMES)
+def test_torchvision_published_batch_reductions(name):
+    # pytorch/vision test/test_ops.py, get_boxes(): box1s = [box2, box2],
+    # box2s = [box3, box4], with reduction "sum" and "mean": 2.5 and 1.25
+    # for GIoU, 2.45 and 1.225 for DIoU and CIoU (square boxes: no aspect
+    # term).
+    box2, box3, box4 = [0, 0, 1, 1], [0, 1, 1, 2], [1, 1, 2, 2]
+    boxes1 = np.array([box2, box2], "float32")
+    boxes2 = np.array([box3, box4], "float32")
+    total, mean = {"giou": (2.5, 1.25)}.get(name, (2.45, 1.225))
+    loss = BOX_CLASSES[name]("xyxy", reduction="sum")
+    np.testing.assert_allclose(numpy(loss(boxes1, boxes2)), total, RTOL)
+    loss = BOX_CLASSES[name]("xyxy")
+    np.testing.assert_allclose(numpy(loss(boxes1, boxes2)), mean, RTOL)
+
+
+@pytest.mark.parametrize("name", BOX_NAMES)
+def test_torchvision_eps_on_normalised_boxes(name):
+    # Boxes about 0.01 wide (normalised coordinates, areas near 1e-4):
+    # torchvision's eps of 1e-7 (union, enclosing area or diagonal) moves
+    # its loss by up to about 1e-3; this package has no epsilon and gives
+    # the eps = 0 value.
+    target, prediction = box_pairs(np.random.default_rng(7), (16,), 0.03)
+    exact = torchvision_box_loss(
+        name, prediction, target, eps=0.0, diou_eps=0.0
+    )
+    np.testing.assert_allclose(
+        ours_box(name, target, prediction), exact, RTOL, 1e-6
+    )
+    shift = np.abs(exact - torchvision_box_loss(name, prediction, target))
+    assert 2e-4 < shift.max() < 2e-3
+
+
+def test_torchvision_ciou_holds_alpha_constant():
+    # complete_box_iou_loss computes alpha under torch.no_grad(), as this
+    # package stops its gradient: the gradients agree with alpha frozen,
+    # and differ with alpha differentiated.
+    target, prediction = box_pairs(np.random.default_rng(3), (4,))
+    _, grad = value_and_grad(
+        lambda x: keras.ops.sum(
+            keras_losses.ciou_loss(target, x, bounding_box_format="xyxy")
+        ),
+        prediction.astype("float64"),
+    )
+    x1, y1, x2, y2 = corners(prediction)
+    x1g, y1g, x2g, y2g = corners(target)
+    v = (
+        ASPECT_FACTOR
+        * (
+            np.arctan((x2g - x1g) / (y2g - y1g))
+            - np.arctan((x2 - x1) / (y2 - y1))
+        )
+        ** 2
+    )
+    iou = 1 - ours_box("iou", target, prediction, mode="linear")
+    frozen = finite_difference(
+        lambda x: torchvision_box_loss(
+            "ciou", x, target, alpha=v / (1 - iou + v + 1e-7)
+        ),
+        prediction,
+    )
+    free = finite_difference(
+        lambda x: torchvision_box_loss("ciou", x, target), prediction
+    )
+    np.testing.assert_allclose(grad, frozen, 1e-3, 1e-5)
+    assert not np.allclose(grad, free, 1e-3, 1e-5)
+
+
+# TF Addons (tensorflow_addons/losses/giou_loss.py): GIoULoss(mode) and
+# giou_loss take [y_min, x_min, y_max, x_max] boxes and return one loss per
+# box; every width and height is clamped at 0, and divide_no_nan makes
+# 0 / 0 = 0.
+
+
+def tfa_giou_loss(y_true, y_pred, mode="giou"):
+    """tfa.losses.giou_loss written out in float64 (yxyx boxes)."""
+    b1_ymin, b1_xmin, b1_ymax, b1_xmax = corners(y_pred)
+    b2_ymin, b2_xmin, b2_ymax, b2_xmax = corners(y_true)
+
+    def ratio(a, b):
+        return np.where(b == 0, 0.0, a / np.where(b == 0, 1.0, b))
+
+    area1 = np.maximum(b1_xmax - b1_xmin, 0) * np.maximum(b1_ymax - b1_ymin, 0)
+    area2 = np.maximum(b2_xmax - b2_xmin, 0) * np.maximum(b2_ymax - b2_ymin, 0)
+    inter = np.maximum(
+        np.minimum(b1_xmax, b2_xmax) - np.maximum(b1_xmin, b2_xmin), 0
+    ) * np.maximum(
+        np.minimum(b1_ymax, b2_ymax) - np.maximum(b1_ymin, b2_ymin), 0
+    )
+    union = area1 + area2 - inter
+    iou = ratio(inter, union)
+    if mode == "iou":
+        return 1 - iou
+    enclosing = np.maximum(
+        np.maximum(b1_xmax, b2_xmax) - np.minimum(b1_xmin, b2_xmin), 0
+    ) * np.maximum(
+        np.maximum(b1_ymax, b2_ymax) - np.minimum(b1_ymin, b2_ymin), 0
+    )
+    return 1 - iou + ratio(enclosing - union, enclosing)
+
+
+def test_tfa_giou_docstring_value():
+    # tfa.losses.GIoULoss()(boxes1, boxes2) is 1.5041667 in TF Addons'
+    # docstring (reduction AUTO: the mean of 1.075 and 1.9333333).
+    boxes1 = [[4.0, 3.0, 7.0, 5.0], [5.0, 6.0, 10.0, 7.0]]
+    boxes2 = [[3.0, 4.0, 6.0, 8.0], [14.0, 14.0, 15.0, 15.0]]
+    loss = keras_losses.GIoULoss("yxyx")
+    np.testing.assert_allclose(numpy(loss(boxes1, boxes2)), 1.5041667, RTOL)
+    np.testing.assert_allclose(
+        tfa_giou_loss(boxes1, boxes2), [1.075, 1.9333333], RTOL
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("mode", ["giou", "iou"])
+def test_tfa_giou_loss_modes(seed, mode):
+    # GIoULoss(mode="giou") -> GIoULoss("yxyx"); mode="iou" ->
+    # IoULoss("yxyx", mode="linear"): one loss per box in both.
+    target, prediction = box_pairs(np.random.default_rng(seed))
+    y_true, y_pred = in_format(target, "yxyx"), in_format(prediction, "yxyx")
+    if mode == "giou":
+        ours = keras_losses.giou_loss(
+            y_true, y_pred, bounding_box_format="yxyx"
+        )
+    else:
+        ours = keras_losses.iou_loss(
+            y_true, y_pred, bounding_box_format="yxyx", mode="linear"
+        )
+    np.testing.assert_allclose(
+        numpy(ours), tfa_giou_loss(y_true, y_pred, mode), RTOL, 1e-6
+    )
+
+
+def test_tfa_inverted_target_is_empty_there_and_nan_here():
+    # A target with y_max < y_min: an empty box (area 0) in TF Addons, a bad
+    # label (NaN) here.
+    y_true = [[2.0, 0.0, 0.0, 2.0]]
+    y_pred = [[0.0, 0.0, 2.0, 2.0]]
+    assert np.isfinite(tfa_giou_loss(y_true, y_pred)).all()
+    assert np.isnan(ours_box("giou", y_true, y_pred, "yxyx")).all()
+
+
+# keras-cv 0.9.0 (keras_cv/src/losses/{iou_loss,giou_loss,ciou_loss}.py and
+# keras_cv/src/bounding_box/iou.py; unchanged on its master branch). Its
+# IoULoss and GIoULoss compute the IoU of every target box with every
+# predicted box, keep `keras.ops.diagonal` of that matrix (axes 0 and 1, the
+# function's defaults) and average it over `axis`; CIoULoss is one loss per
+# box. keras-cv converts every format to corners first, so the formulas are
+# written on xyxy boxes.
+
+KERAS_EPSILON = 1e-7  # keras.backend.epsilon(), keras-cv's only epsilon
+
+
+def keras_cv_pairwise(kind, boxes1, boxes2):
+    """keras-cv's IoU (compute_iou) or GIoU matrix, (..., N, M), float64."""
+    x1, y1, x2, y2 = [c[..., :, None] for c in corners(boxes1)]
+    u1, v1, u2, v2 = [c[..., None, :] for c in corners(boxes2)]
+    inter = np.maximum(np.minimum(x2, u2) - np.maximum(x1, u1), 0) * np.maximum(
+        np.minimum(y2, v2) - np.maximum(y1, v1), 0
+    )
+    union = (x2 - x1) * (y2 - y1) + (u2 - u1) * (v2 - v1) - inter
+    iou = inter / (union + KERAS_EPSILON)
+    if kind == "iou":
+        return iou
+    enclosing = np.maximum(
+        np.maximum(x2, u2) - np.minimum(x1, u1), 0
+    ) * np.maximum(np.maximum(y2, v2) - np.minimum(y1, v1), 0)
+    return iou - (enclosing - union) / (enclosing + KERAS_EPSILON)
+
+
+def keras_cv_loss(kind, y_true, y_pred, mode="log", axis=-1):
+    """keras_cv.losses.IoULoss(mode, axis) / GIoULoss(axis), before Keras's
+    reduction. np.diagonal has keras.ops.diagonal's default axes (0, 1)."""
+    value = np.diagonal(keras_cv_pairwise(kind, y_true, y_pred))
+    if axis != "no_reduction":
+        value = value.mean(axis=axis)
+    if kind == "giou" or mode == "linear":
+        return 1 - value
+    return 1 - value**2 if mode == "quadratic" else -np.log(value)
+
+
+def keras_cv_ciou_loss(y_true, y_pred, factor=ASPECT_FACTOR**2):
+    """keras_cv.losses.CIoULoss (compute_ciou), one loss per box, float64.
+
+    keras.backend.epsilon() (whatever CIoULoss's `eps`) is added to both
+    heights, twice to the union, to the squared diagonal and to alpha's
+    denominator; alpha is differentiated. v = factor * (angle gap)**2:
+    keras-cv (and Keras 3.8) square 4 / pi**2 with the gap, so `factor` is
+    (4 / pi**2)**2; Keras 3.9's compute_ciou (keras-team/keras#20784) has
+    4 / pi**2; 0 leaves the DIoU loss.
+    """
+    e = KERAS_EPSILON
+    x1, y1, x2, y2 = corners(y_true)
+    u1, v1, u2, v2 = corners(y_pred)
+    w1, h1, w2, h2 = x2 - x1, y2 - y1 + e, u2 - u1, v2 - v1 + e
+    inter = np.maximum(np.minimum(x2, u2) - np.maximum(x1, u1), 0) * np.maximum(
+        np.minimum(y2, v2) - np.maximum(y1, v1), 0
+    )
+    union = w1 * h1 + w2 * h2 - inter + e
+    iou = inter / (union + e)
+    diagonal = (np.maximum(x2, u2) - np.minimum(x1, u1)) ** 2 + (
+        np.maximum(y2, v2) - np.minimum(y1, v1)
+    ) ** 2
+    centres = ((x1 + x2) / 2 - (u1 + u2) / 2) ** 2 + (
+        (y1 + y2) / 2 - (v1 + v2) / 2
+    ) ** 2
+    v = factor * (np.arctan(w2 / h2) - np.arctan(w1 / h1)) ** 2
+    alpha = v / (v - iou + (1 + e))
+    return 1 - (iou - (centres / (diagonal + e) + v * alpha))
+
+
+# keras-cv's own test inputs (keras_cv/src/losses/*_test.py): four boxes,
+# the third of them inverted when read as xyxy (x2 = 3 < x1 = 4).
+KERAS_CV_TRUE = [[0, 0, 1, 1], [0, 0, 2, 3], [4, 5, 3, 6], [2, 2, 3, 3]]
+KERAS_CV_PRED = [[0, 0, 5, 6], [0, 0, 7, 3], [4, 5, 5, 6], [2, 1, 3, 3]]
+
+
+def xywh_to_xyxy(boxes):
+    x, y, w, h = corners(boxes)
+    return np.stack([x, y, x + w, y + h], -1)
+
+
+def test_keras_cv_published_iou_and_giou_values():
+    # iou_loss_test.py: IoULoss("xywh") (mode "log") is 1.0363084, the
+    # -log of the MEAN IoU of the four boxes; giou_loss_test.py:
+    # GIoULoss("xywh") is 0.6452381, the mean of the four GIoU losses.
+    y_true = np.array(KERAS_CV_TRUE, "float32")
+    y_pred = np.array(KERAS_CV_PRED, "float32")
+    iou = 1 - ours_box("iou", y_true, y_pred, "xywh", mode="linear")
+    np.testing.assert_allclose(-np.log(iou.mean()), 1.0363084, RTOL)
+    per_box_log = keras_losses.IoULoss("xywh", mode="log")(y_true, y_pred)
+    assert abs(float(numpy(per_box_log)) - 1.0363084) > 0.1
+    giou = keras_losses.GIoULoss("xywh")(y_true, y_pred)
+    np.testing.assert_allclose(numpy(giou), 0.6452381, RTOL)
+    # The transcriptions give the published values too.
+    corners_true = xywh_to_xyxy(y_true)
+    corners_pred = xywh_to_xyxy(y_pred)
+    for kind, value in [("iou", 1.0363084), ("giou", 0.6452381)]:
+        np.testing.assert_allclose(
+            keras_cv_loss(kind, corners_true, corners_pred), value, RTOL
+        )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_keras_cv_iou_modes_average_the_iou_first(seed):
+    # One image's boxes, (N, 4). keras-cv averages the IoU over `axis`
+    # (the boxes), then applies the mode: equal to ours for "linear", not
+    # for "quadratic" and "log". With axis="no_reduction" it keeps one loss
+    # per box: ours for "linear" and "quadratic", and for "log" to within
+    # 1e-7 / IoU (here no box is disjoint).
+    target, prediction = box_pairs(np.random.default_rng(seed), scale=2.0)
+    iou = 1 - ours_box("iou", target, prediction, mode="linear")
+    assert iou.min() > 0.01
+    for mode in ["linear", "quadratic", "log"]:
+        theirs = keras_cv_loss("iou", target, prediction, mode)
+        ours = numpy(
+            keras_losses.IoULoss("xyxy", mode=mode)(target, prediction)
+        )
+        if mode == "linear":
+            np.testing.assert_allclose(ours, theirs, RTOL)
+        else:
+            assert not np.isclose(ours, theirs, RTOL)
+        per_box = keras_cv_loss(
+            "iou", target, prediction, mode, axis="no_reduction"
+        )
+        np.testing.assert_allclose(
+            ours_box("iou", target, prediction, mode=mode), per_box, 1e-4, 1e-6
+        )
+    giou = keras_losses.GIoULoss("xyxy")(target, prediction)
+    np.testing.assert_allclose(
+        numpy(giou), keras_cv_loss("giou", target, prediction), RTOL
+    )
+
+
+def test_keras_cv_log_mode_of_disjoint_boxes():
+    # -log(mean IoU) is infinite when no box overlaps its target; the log
+    # mode here is -log((IoU + 1e-7) / (1 + 1e-7)) per box: 16.12 for a
+    # disjoint box.
+    y_true = np.array([[0.0, 0.0, 1.0, 1.0]])
+    y_pred = np.array([[2.0, 2.0, 3.0, 3.0]])
+    with np.errstate(divide="ignore"):
+        assert np.isinf(keras_cv_loss("iou", y_true, y_pred))
+    ours = ours_box("iou", y_true.astype("float32"), y_pred.astype("float32"))
+    np.testing.assert_allclose(ours, -math.log(1e-7 / (1 + 1e-7)), RTOL)
+    np.testing.assert_allclose(ours, 16.118096, RTOL)
+
+
+def test_keras_cv_batched_boxes_pair_the_wrong_boxes():
+    # Boxes (B, N, 4): keras.ops.diagonal takes axes 0 and 1 of keras-cv's
+    # (B, N, N) matrix, so its k-th value is 1 - mean_j IoU(target[j, j],
+    # prediction[j, k]), not a per-image mean. Printed by keras-cv 0.9.0
+    # (Keras 3.15.1, TensorFlow) for IoULoss("xyxy", mode="linear",
+    # reduction="none") on these boxes: [0.7631579, 0.73913044].
+    y_true = np.array(
+        [[[0, 0, 4, 4], [5, 5, 9, 8]], [[1, 0, 5, 3], [2, 6, 7, 9]]], "float32"
+    )
+    y_pred = np.array(
+        [[[1, 1, 4, 5], [5, 4, 9, 9]], [[0, 0, 4, 3], [3, 5, 7, 10]]], "float32"
+    )
+    theirs = keras_cv_loss("iou", y_true, y_pred, "linear")
+    np.testing.assert_allclose(theirs, [0.7631579, 0.73913044], RTOL)
+    # target[j, j] against prediction[j, k], for j, k in 0, 1:
+    paired_true = np.broadcast_to(y_true[[0, 1], [0, 1]][:, None], (2, 2, 4))
+    mismatched = 1 - ours_box("iou", paired_true, y_pred, mode="linear")
+    np.testing.assert_allclose(theirs, 1 - mismatched.mean(axis=0), RTOL)
+    per_image = ours_box("iou", y_true, y_pred, mode="linear").mean(-1)
+    assert not np.allclose(theirs, per_image, RTOL)
+    # Flattened to (B * N, 4), keras-cv's mean is ours.
+    flat = keras_cv_loss(
+        "iou", y_true.reshape(-1, 4), y_pred.reshape(-1, 4), "linear"
+    )
+    loss = keras_losses.IoULoss("xyxy", mode="linear")
+    np.testing.assert_allclose(numpy(loss(y_true, y_pred)), flat, RTOL)
+
+
+def test_keras_cv_published_ciou_value():
+    # ciou_loss_test.py: CIoULoss("xyxy") on its inputs is 1.03202 (atol
+    # 0.005 there; 1.0320253 in the pull request that added it). Its third
+    # target box is inverted in xyxy: finite there, NaN here.
+    theirs = keras_cv_ciou_loss(KERAS_CV_TRUE, KERAS_CV_PRED)
+    np.testing.assert_allclose(theirs.mean(), 1.0320253, 1e-6)
+    ours = ours_box(
+        "ciou",
+        np.array(KERAS_CV_TRUE, "float32"),
+        np.array(KERAS_CV_PRED, "float32"),
+    )
+    assert np.isnan(ours[2]) and np.isfinite(ours[[0, 1, 3]]).all()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_keras_cv_ciou_squares_the_aspect_factor(seed):
+    # keras-cv's v is (4 / pi**2)**2 * gap**2: the paper's v times
+    # c = 4 / pi**2. Its aspect term alpha * v = v**2 / (v + 1 - IoU) is
+    # then between c**2 (0.16) and c (0.41) times the paper's: near c**2,
+    # about a sixth, where v is small beside 1 - IoU, as for these boxes.
+    # With 4 / pi**2 not squared, its formula gives ours to float32
+    # round-off.
+    target, prediction = box_pairs(np.random.default_rng(seed))
+    np.testing.assert_allclose(
+        ours_box("ciou", target, prediction),
+        keras_cv_ciou_loss(target, prediction, factor=ASPECT_FACTOR),
+        RTOL,
+        1e-6,
+    )
+    diou = keras_cv_ciou_loss(target, prediction, factor=0.0)
+    theirs = keras_cv_ciou_loss(target, prediction) - diou
+    paper = keras_cv_ciou_loss(target, prediction, factor=ASPECT_FACTOR) - diou
+    assert np.all(paper > 0)
+    ratio = theirs / paper
+    assert np.all(ratio > ASPECT_FACTOR**2) and np.all(ratio < ASPECT_FACTOR)
+    assert np.median(ratio) < 0.2
+
+
+def test_ciou_config_keeps_the_box_format():
+    # keras-cv's CIoULoss.get_config() holds `eps` but not
+    # `bounding_box_format` (keras-cv 0.9.0: from_config raises TypeError);
+    # ours rebuilds with it.
+    loss = keras_losses.CIoULoss("center_xywh", reduction="sum")
+    config = loss.get_config()
+    assert config["bounding_box_format"] == "center_xywh"
+    rebuilt = keras_losses.CIoULoss.from_config(config)
+    target, prediction = box_pairs(np.random.default_rng(0))
+    target = in_format(target, "center_xywh")
+    prediction = in_format(prediction, "center_xywh")
+    np.testing.assert_array_equal(
+        numpy(rebuilt(target, prediction)), numpy(loss(target, prediction))
+    )
+
+
+# Keras's own keras.utils.bounding_boxes (Keras 3.8+; keras-hub's detectors
+# use it): compute_iou and compute_ciou, called directly.
+
+
+def keras_bounding_boxes():
+    module = getattr(keras.utils, "bounding_boxes", None)
+    if module is None or not hasattr(module, "compute_ciou"):
+        pytest.skip("keras.utils.bounding_boxes.compute_ciou: Keras 3.8+")
+    return module
+
+
+@pytest.mark.parametrize("box_format", keras_losses.box.FORMATS)
+def test_keras_compute_iou_diagonal(box_format):
+    # compute_iou(boxes1, boxes2, format) is the (N, M) matrix of pairwise
+    # IoUs (1e-7 added to the union): 1 - its diagonal is
+    # iou_loss(mode="linear"), the same format names meaning the same.
+    bounding_boxes = keras_bounding_boxes()
+    target, prediction = box_pairs(np.random.default_rng(1))
+    y_true = in_format(target, box_format)
+    y_pred = in_format(prediction, box_format)
+    matrix = numpy(bounding_boxes.compute_iou(y_true, y_pred, box_format))
+    np.testing.assert_allclose(
+        ours_box("iou", y_true, y_pred, box_format, mode="linear"),
+        1 - np.diagonal(matrix),
+        RTOL,
+        1e-6,
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_keras_compute_ciou(seed):
+    # 1 - compute_ciou(y_true, y_pred, "xyxy") is ciou_loss from Keras 3.9
+    # (keras-team/keras#20784 fixed the squared 4 / pi**2 of #20780); Keras
+    # 3.8's squares it as keras-cv does. Keras differentiates alpha: the
+    # values agree, the gradients do not.
+    bounding_boxes = keras_bounding_boxes()
+    target, prediction = box_pairs(np.random.default_rng(seed))
+    theirs = 1 - numpy(bounding_boxes.compute_ciou(target, prediction, "xyxy"))
+    fixed = keras_version() >= (3, 9)
+    np.testing.assert_allclose(
+        theirs,
+        keras_cv_ciou_loss(
+            target,
+            prediction,
+            factor=ASPECT_FACTOR if fixed else ASPECT_FACTOR**2,
+        ),
+        RTOL,
+        1e-6,
+    )
+    if not fixed:
+        return
+    np.testing.assert_allclose(
+        theirs, ours_box("ciou", target, prediction), RTOL, 1e-6
+    )
+    _, keras_grad = value_and_grad(
+        lambda x: keras.ops.sum(
+            1 - bounding_boxes.compute_ciou(target, x, "xyxy")
+        ),
+        prediction,
+    )
+    _, our_grad = value_and_grad(
+        lambda x: keras.ops.sum(
+            keras_losses.ciou_loss(target, x, bounding_box_format="xyxy")
+        ),
+        prediction,
+    )
+    assert not np.allclose(keras_grad, our_grad, 1e-3, 1e-5)
+
+
+# --- Distribution focal loss: mmdetection and ultralytics ------------------
+#
+# mmdetection (mmdet/models/losses/gfocal_loss.py, dense_heads/gfl_head.py)
+# and ultralytics (ultralytics/utils/loss.py, DFLoss and BboxLoss), written
+# out in float64: both flatten the sides, (M, bins) logits and (M,) targets.
+
+
+def cross_entropy_at(logits, index):
+    """-log softmax(logits)[index], row by row, float64."""
+    logits = np.asarray(logits, dtype="float64")
+    peak = logits.max(axis=-1, keepdims=True)
+    log_norm = peak[:, 0] + np.log(np.exp(logits - peak).sum(axis=-1))
+    return log_norm - np.take_along_axis(logits, index[:, None], -1)[:, 0]
+
+
+def mmdet_distribution_focal_loss(pred, label):
+    """mmdet's distribution_focal_loss: (M, n + 1) logits, (M,) targets in
+    [0, n); one loss per side. `.long()` truncates (floor for label >= 0)."""
+    label = np.asarray(label, dtype="float64")
+    left = label.astype("int64")
+    right = left + 1
+    return cross_entropy_at(pred, left) * (right - label) + cross_entropy_at(
+        pred, right
+    ) * (label - left)
+
+
+def ultralytics_dfloss(pred_dist, target, reg_max=16):
+    """ultralytics' DFLoss(reg_max)(pred_dist, target): (K * 4, reg_max)
+    logits (reg_max bins), (K, 4) targets clamped to [0, reg_max - 1.01];
+    the mean over the sides, (K, 1)."""
+    target = np.clip(np.asarray(target, "float64"), 0, reg_max - 1 - 0.01)
+    left = target.astype("int64")
+    right = left + 1
+    weight_left = right - target
+    weight_right = 1 - weight_left
+    loss = (
+        cross_entropy_at(pred_dist, left.reshape(-1)).reshape(left.shape)
+        * weight_left
+        + cross_entropy_at(pred_dist, right.reshape(-1)).reshape(left.shape)
+        * weight_right
+    )
+    return loss.mean(-1, keepdims=True)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mmdet_distribution_focal_loss(seed):
+    # mmdet's reg_max n means n + 1 bins, as here. GFLHead clamps targets to
+    # [0, n - 0.1] (DistancePointBBoxCoder) and calls
+    # loss_dfl(pred_corners, target_corners, weight=w repeated on the 4
+    # sides, avg_factor=4.0), then divides by the sum of w over the batch:
+    # DistributionFocalLoss(reduction="mean_with_sample_weight") with
+    # sample_weight=w (times GFLHead's loss_weight, 0.25 by default).
+    rng = np.random.default_rng(seed)
+    n, anchors = 16, 12
+    targets = rng.uniform(0.0, n - 0.1, size=(anchors, 4)).astype("float32")
+    logits = rng.normal(0.0, 3.0, size=(anchors, 4, n + 1)).astype("float32")
+    per_side = mmdet_distribution_focal_loss(
+        logits.reshape(-1, n + 1), targets.reshape(-1)
+    ).reshape(anchors, 4)
+    ours = keras_losses.distribution_focal_loss(targets, logits)
+    np.testing.assert_allclose(numpy(ours), per_side.mean(-1), RTOL)
+    # reduction="mean" over the 4 * anchors sides: the default here.
+    loss = keras_losses.DistributionFocalLoss()
+    np.testing.assert_allclose(
+        numpy(loss(targets, logits)), per_side.mean(), RTOL
+    )
+    w = rng.uniform(0.1, 1.0, size=anchors).astype("float32")
+    gfl_head = (per_side * w[:, None]).sum() / 4.0 / w.sum()
+    loss = keras_losses.DistributionFocalLoss(
+        reduction="mean_with_sample_weight"
+    )
+    np.testing.assert_allclose(
+        numpy(loss(targets, logits, sample_weight=w)), gfl_head, RTOL
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_ultralytics_dfloss(seed):
+    # ultralytics' reg_max is the number of bins: DFLoss(reg_max=16) has
+    # bins 0..15, our reg_max 15. It clamps targets to [0, 14.99]; clip them
+    # the same to get its values (here a target above 14.99 is its own).
+    # BboxLoss: (DFLoss(...) * weight).sum() / target_scores_sum.
+    rng = np.random.default_rng(seed)
+    bins, anchors = 16, 12
+    targets = rng.uniform(0.0, bins - 1, size=(anchors, 4))
+    targets[0] = [14.995, 15.0, 0.0, 7.0]
+    targets = targets.astype("float32")
+    logits = rng.normal(0.0, 3.0, size=(anchors, 4, bins)).astype("float32")
+    theirs = ultralytics_dfloss(logits.reshape(-1, bins), targets, bins)
+    clipped = np.clip(targets, 0.0, bins - 1.01)
+    ours = keras_losses.distribution_focal_loss(clipped, logits)
+    np.testing.assert_allclose(numpy(ours), theirs[:, 0], RTOL)
+    unclipped = numpy(keras_losses.distribution_focal_loss(targets, logits))
+    assert not np.isclose(unclipped[0], theirs[0, 0], RTOL)
+    np.testing.assert_allclose(unclipped[1:], theirs[1:, 0], RTOL)
+    weight = rng.uniform(0.0, 1.0, size=anchors).astype("float32")
+    target_scores_sum = max(weight.sum(), 1.0)
+    bbox_loss = (theirs * weight[:, None]).sum() / target_scores_sum
+    loss = keras_losses.DistributionFocalLoss(reduction="sum")
+    np.testing.assert_allclose(
+        numpy(loss(clipped, logits, sample_weight=weight)) / target_scores_sum,
+        bbox_loss,
+        RTOL,
+    )
