@@ -906,6 +906,21 @@ def box_corners(boxes, bounding_box_format):
     return np.stack(corners, axis=-1)
 
 
+def boxes_in_format(corners, bounding_box_format):
+    """xyxy corners `(..., 4)` written in a keras-cv box format (the
+    inverse of `box_corners`)."""
+    x1, y1, x2, y2 = np.moveaxis(np.asarray(corners, "float64"), -1, 0)
+    w, h, cx, cy = x2 - x1, y2 - y1, (x1 + x2) / 2, (y1 + y2) / 2
+    columns = {
+        "xyxy": (x1, y1, x2, y2),
+        "yxyx": (y1, x1, y2, x2),
+        "xywh": (x1, y1, w, h),
+        "center_xywh": (cx, cy, w, h),
+        "center_yxhw": (cy, cx, h, w),
+    }[bounding_box_format]
+    return np.stack(columns, axis=-1)
+
+
 def _ratio_or_zero(numerator, denominator):
     """numerator / denominator, and 0 where the denominator is exactly 0."""
     zero = denominator == 0

@@ -64,20 +64,6 @@ def _reference(name, y_true, y_pred, bounding_box_format="xyxy", **extra):
     return formula(y_true, y_pred, bounding_box_format, **kwargs, **extra)
 
 
-def _in_format(corners, bounding_box_format):
-    """xyxy corners `(..., 4)` written in a keras-cv box format."""
-    x1, y1, x2, y2 = np.moveaxis(np.asarray(corners, "float64"), -1, 0)
-    w, h, cx, cy = x2 - x1, y2 - y1, (x1 + x2) / 2, (y1 + y2) / 2
-    columns = {
-        "xyxy": (x1, y1, x2, y2),
-        "yxyx": (y1, x1, y2, x2),
-        "xywh": (x1, y1, w, h),
-        "center_xywh": (cx, cy, w, h),
-        "center_yxhw": (cy, cx, h, w),
-    }[bounding_box_format]
-    return np.stack(columns, axis=-1)
-
-
 def _random_pairs(rng):
     """(targets, predictions), xyxy float64 of shape (3, 8, 4).
 
@@ -313,8 +299,10 @@ def test_box_formats_by_hand():
         "diou": 1 - iou + 8.5 / 65,
     }
     for fmt in FORMATS:
-        assert written[fmt] == list(_in_format([1, 2, 4, 7], fmt))
-        assert other[fmt] == list(_in_format([0, 0, 2, 4], fmt))
+        assert written[fmt] == list(
+            reference.boxes_in_format([1, 2, 4, 7], fmt)
+        )
+        assert other[fmt] == list(reference.boxes_in_format([0, 0, 2, 4], fmt))
         np.testing.assert_allclose(
             reference.box_corners(written[fmt], fmt), [1, 2, 4, 7]
         )
@@ -335,8 +323,8 @@ def test_matches_float64_reference_in_every_format(name):
     target, pred = _random_pairs(np.random.default_rng(1))
     in_xyxy = numpy(_ours(name, target, pred))
     for fmt in FORMATS:
-        y_true = _in_format(target, fmt).astype("float32")
-        y_pred = _in_format(pred, fmt).astype("float32")
+        y_true = reference.boxes_in_format(target, fmt).astype("float32")
+        y_pred = reference.boxes_in_format(pred, fmt).astype("float32")
         loss = _ours(name, y_true, y_pred, fmt)
         assert tuple(loss.shape) == (3, 8)
         actual = numpy(loss)
@@ -358,8 +346,8 @@ def test_large_boxes(name):
     # Pixel boxes up to 1e4: areas to 1e7, squared diagonals to 1e8.
     target, pred = _large_pairs(np.random.default_rng(2))
     for fmt in ("xyxy", "center_yxhw"):
-        y_true = _in_format(target, fmt).astype("float32")
-        y_pred = _in_format(pred, fmt).astype("float32")
+        y_true = reference.boxes_in_format(target, fmt).astype("float32")
+        y_pred = reference.boxes_in_format(pred, fmt).astype("float32")
         actual = numpy(_ours(name, y_true, y_pred, fmt))
         expected = _reference(name, y_true, y_pred, fmt)
         assert_close(
@@ -521,7 +509,10 @@ def test_gradient_matches_finite_differences(name):
     # gradient, as the paper's code and torchvision do).
     target, pred = _random_pairs(np.random.default_rng(5))
     for fmt in ("xyxy", "center_yxhw"):
-        y_true, y_pred = _in_format(target, fmt), _in_format(pred, fmt)
+        y_true, y_pred = (
+            reference.boxes_in_format(target, fmt),
+            reference.boxes_in_format(pred, fmt),
+        )
         extra = {}
         if name == "ciou":
             extra["alpha"] = reference.ciou_alpha(y_true, y_pred, fmt)
@@ -741,10 +732,15 @@ def test_inverted_target_gives_nan():
     for name in NAMES:
         corners = numpy(_ours(name, y_true[:2], y_pred[:2]))
         assert np.all(np.isnan(corners)), name
-        widths = _in_format(y_true[2:], "xywh")
+        widths = reference.boxes_in_format(y_true[2:], "xywh")
         widths[0, 3] = -1.0
         xywh = numpy(
-            _ours(name, widths, _in_format(y_pred[2:], "xywh"), "xywh")
+            _ours(
+                name,
+                widths,
+                reference.boxes_in_format(y_pred[2:], "xywh"),
+                "xywh",
+            )
         )
         assert np.isnan(xywh[0]) and np.isfinite(xywh[1]), name
         assert np.all(np.isnan(_reference(name, y_true[:2], y_pred[:2])))
@@ -1029,8 +1025,8 @@ def test_per_anchor_sample_weight(reduction):
     for name in NAMES:
         cls, kwargs = CLASSES[name]
         for fmt in ("xyxy", "center_xywh"):
-            y_true = _in_format(target, fmt).astype("float32")
-            y_pred = _in_format(pred, fmt).astype("float32")
+            y_true = reference.boxes_in_format(target, fmt).astype("float32")
+            y_pred = reference.boxes_in_format(pred, fmt).astype("float32")
             loss = cls(fmt, reduction=reduction, **kwargs)
             actual = numpy(loss(y_true, y_pred, sample_weight=weights))
             expected = reference.reduce(
@@ -1063,8 +1059,8 @@ def test_bounding_box_format_is_case_insensitive():
     for name in NAMES:
         cls, kwargs = CLASSES[name]
         for fmt, spelled in (("xyxy", "XYXY"), ("center_yxhw", "Center_YXHW")):
-            y_true = _in_format(target, fmt).astype("float32")
-            y_pred = _in_format(pred, fmt).astype("float32")
+            y_true = reference.boxes_in_format(target, fmt).astype("float32")
+            y_pred = reference.boxes_in_format(pred, fmt).astype("float32")
             loss = cls(spelled, reduction=None, **kwargs)
             config = loss.get_config()
             assert config["bounding_box_format"] == fmt
@@ -1087,8 +1083,8 @@ def test_function_bounding_box_format_is_case_insensitive():
     y_true, y_pred = [[0.0, 0.0, 1.0, 1.0]], [[-1.0, -1.0, 1.0, 1.0]]
     for name in NAMES:
         for fmt, spelled in (("xyxy", "XYXY"), ("center_xywh", "Center_XYWH")):
-            t = _in_format(y_true, fmt).astype("float32")
-            p = _in_format(y_pred, fmt).astype("float32")
+            t = reference.boxes_in_format(y_true, fmt).astype("float32")
+            p = reference.boxes_in_format(y_pred, fmt).astype("float32")
             np.testing.assert_allclose(
                 numpy(_ours(name, t, p, spelled)),
                 numpy(_ours(name, t, p, fmt)),

@@ -357,6 +357,14 @@ def _assert_partial_derivative(grad, where, reference_at, y_pred, case):
     )
 
 
+def _skip_float64_on_plain_jax():
+    if keras.backend.backend() == "jax":
+        import jax
+
+        if not jax.config.jax_enable_x64:
+            pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
+
+
 # The property tests, as the summary of generated cases names them: each
 # case is counted under the loss's class, for the class and its function.
 _REFERENCE_TEST = "test_generated_inputs_match_the_reference"
@@ -444,12 +452,7 @@ def ordinary_float64_cases(draw, spec):
 
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_gradient_matches_finite_differences(name):
-    backend = keras.backend.backend()
-    if backend == "jax":
-        import jax
-
-        if not jax.config.jax_enable_x64:
-            pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
+    _skip_float64_on_plain_jax()
     spec = SPECS[name]
     function = getattr(keras_losses, name)
 
@@ -792,39 +795,36 @@ def test_generated_sets_match_the_reference(name):
     run()
 
 
+def _check_some_partial_derivatives(function, case, reference_at, data):
+    """The gradient at up to 4 drawn entries of `case.y_pred` against
+    central differences of `reference_at` (a function of the predictions)."""
+    _, grad = value_and_grad(
+        lambda x: keras.ops.sum(function(case.y_true, x, **case.kwargs)),
+        case.y_pred,
+    )
+    picked = data.draw(
+        st.lists(st.integers(0, case.y_pred.size - 1), min_size=1, max_size=4)
+    )
+    for index in picked:
+        where = np.unravel_index(index, case.y_pred.shape)
+        _assert_partial_derivative(grad, where, reference_at, case.y_pred, case)
+
+
 @pytest.mark.parametrize("name", sorted(SET_SPECS))
 def test_set_gradient_matches_finite_differences(name):
-    if keras.backend.backend() == "jax":
-        import jax
-
-        if not jax.config.jax_enable_x64:
-            pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
-    function = getattr(keras_losses, name)
+    _skip_float64_on_plain_jax()
 
     @_SET_EXAMPLES
     @given(case=set_cases(name, dtypes=["float64"]), data=st.data())
     def run(case, data):
         assume(case.ordinary and case.y_pred.size)
-        y_pred = case.y_pred
-        _, grad = value_and_grad(
-            lambda x: keras.ops.sum(function(case.y_true, x, **case.kwargs)),
-            y_pred,
-        )
-        picked = data.draw(
-            st.lists(st.integers(0, y_pred.size - 1), min_size=1, max_size=4)
-        )
-        for index in picked:
-            where = np.unravel_index(index, y_pred.shape)
 
-            _assert_partial_derivative(
-                grad,
-                where,
-                lambda moved: _set_reference(
-                    name, case.y_true, moved, case.kwargs
-                )[0],
-                y_pred,
-                case,
-            )
+        def reference_at(moved):
+            return _set_reference(name, case.y_true, moved, case.kwargs)[0]
+
+        _check_some_partial_derivatives(
+            getattr(keras_losses, name), case, reference_at, data
+        )
         count(_SET_CLASSES[name], "generated", test=_GRADIENT_TEST)
 
     run()
@@ -862,20 +862,6 @@ class BoxCase(NamedTuple):
     ordinary: bool
     sample_weight: Any
     reduction: Any
-
-
-def _in_format(corners, box_format):
-    """xyxy corners `(..., 4)` written in `box_format`."""
-    x1, y1, x2, y2 = np.moveaxis(corners, -1, 0)
-    w, h, cx, cy = x2 - x1, y2 - y1, (x1 + x2) / 2, (y1 + y2) / 2
-    columns = {
-        "xyxy": (x1, y1, x2, y2),
-        "yxyx": (y1, x1, y2, x2),
-        "xywh": (x1, y1, w, h),
-        "center_xywh": (cx, cy, w, h),
-        "center_yxhw": (cy, cx, h, w),
-    }[box_format]
-    return np.stack(columns, axis=-1)
 
 
 def _predicted_corners(rng, target, ordinary, scale):
@@ -947,8 +933,8 @@ def box_cases(draw, name, dtypes=None):
         target = np.concatenate([corner, corner + size], -1)
         pred, _ = _predicted_corners(rng, target, ordinary, scale)
         # Rounded as corners first: a box then stays as valid in `dtype`.
-        y_true = _round_to(_in_format(target, box_format), dtype)
-        y_pred = _in_format(pred, box_format)
+        y_true = _round_to(reference.boxes_in_format(target, box_format), dtype)
+        y_pred = reference.boxes_in_format(pred, box_format)
     loss_shape = tuple(lead)
     weighting = draw(st.sampled_from([None, "scalar", "per_box"]))
     sample_weight = None
@@ -1033,34 +1019,18 @@ def _box_reference_at(name, case):
 
 @pytest.mark.parametrize("name", sorted(BOX_SPECS))
 def test_box_gradient_matches_finite_differences(name):
-    if keras.backend.backend() == "jax":
-        import jax
-
-        if not jax.config.jax_enable_x64:
-            pytest.skip("JAX computes in float32 unless jax_enable_x64 is set")
-    function = getattr(keras_losses, name)
+    _skip_float64_on_plain_jax()
 
     @_SET_EXAMPLES
     @given(case=box_cases(name, dtypes=["float64"]), data=st.data())
     def run(case, data):
         assume(case.ordinary and case.y_pred.size)
-        _, grad = value_and_grad(
-            lambda x: keras.ops.sum(function(case.y_true, x, **case.kwargs)),
-            case.y_pred,
+        _check_some_partial_derivatives(
+            getattr(keras_losses, name),
+            case,
+            _box_reference_at(name, case),
+            data,
         )
-        picked = data.draw(
-            st.lists(
-                st.integers(0, case.y_pred.size - 1), min_size=1, max_size=4
-            )
-        )
-        for index in picked:
-            _assert_partial_derivative(
-                grad,
-                np.unravel_index(index, case.y_pred.shape),
-                _box_reference_at(name, case),
-                case.y_pred,
-                case,
-            )
         count(_BOX_CLASSES[name], "generated", test=_GRADIENT_TEST)
 
     run()
