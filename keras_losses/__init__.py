@@ -38,6 +38,19 @@ from keras_losses.focal import SparseCategoricalFocalCrossentropy
 from keras_losses.focal import binary_focal_crossentropy
 from keras_losses.focal import categorical_focal_crossentropy
 from keras_losses.focal import sparse_categorical_focal_crossentropy
+from keras_losses.imbalance import AsymmetricLoss
+from keras_losses.imbalance import BinaryPoly1Crossentropy
+from keras_losses.imbalance import CategoricalPoly1Crossentropy
+from keras_losses.imbalance import QualityFocalLoss
+from keras_losses.imbalance import SparseCategoricalPoly1Crossentropy
+from keras_losses.imbalance import VarifocalLoss
+from keras_losses.imbalance import asymmetric_loss
+from keras_losses.imbalance import binary_poly1_crossentropy
+from keras_losses.imbalance import categorical_poly1_crossentropy
+from keras_losses.imbalance import class_balanced_weights
+from keras_losses.imbalance import quality_focal_loss
+from keras_losses.imbalance import sparse_categorical_poly1_crossentropy
+from keras_losses.imbalance import varifocal_loss
 from keras_losses.regression import BalancedL1
 from keras_losses.regression import Huber
 from keras_losses.regression import Pinball
@@ -74,12 +87,15 @@ from keras_losses.segmentation import tversky
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsymmetricLoss",
     "BalancedL1",
     "BinaryCrossentropy",
     "BinaryFocalCrossentropy",
+    "BinaryPoly1Crossentropy",
     "CIoULoss",
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
+    "CategoricalPoly1Crossentropy",
     "DIoULoss",
     "Dice",
     "DistributionFocalLoss",
@@ -92,9 +108,11 @@ __all__ = [
     "LovaszHinge",
     "LovaszSoftmax",
     "Pinball",
+    "QualityFocalLoss",
     "SmoothL1",
     "SparseCategoricalCrossentropy",
     "SparseCategoricalFocalCrossentropy",
+    "SparseCategoricalPoly1Crossentropy",
     "SparseDice",
     "SparseFocalTversky",
     "SparseGeneralizedDice",
@@ -102,12 +120,17 @@ __all__ = [
     "SparseTversky",
     "Sum",
     "Tversky",
+    "VarifocalLoss",
+    "asymmetric_loss",
     "balanced_l1",
     "binary_crossentropy",
     "binary_focal_crossentropy",
+    "binary_poly1_crossentropy",
     "categorical_crossentropy",
     "categorical_focal_crossentropy",
+    "categorical_poly1_crossentropy",
     "ciou_loss",
+    "class_balanced_weights",
     "dice",
     "diou_loss",
     "distribution_focal_loss",
@@ -120,13 +143,16 @@ __all__ = [
     "lovasz_hinge",
     "lovasz_softmax",
     "pinball",
+    "quality_focal_loss",
     "smooth_l1",
     "sparse_categorical_crossentropy",
     "sparse_categorical_focal_crossentropy",
+    "sparse_categorical_poly1_crossentropy",
     "sparse_dice",
     "sparse_focal_tversky",
     "sparse_generalized_dice",
     "sparse_jaccard",
     "sparse_tversky",
     "tversky",
+    "varifocal_loss",
 ]

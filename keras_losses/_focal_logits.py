@@ -194,3 +194,14 @@ def sigmoid_focal(y_true, logits, gamma):
         return loss, grad
 
     return focal(y_true, logits)
+
+
+def softmax_complement(logits, axis):
+    """`1 - p_c` for every class of `softmax(logits)` along `axis`.
+
+    Exact for the top class too (the other classes' mass), where
+    `1 - softmax` rounds to 0 for a confident logit; differentiable by
+    autodiff (a sum of probabilities).
+    """
+    p, log_p, top, rest = _softmax_terms(logits, axis)
+    return _exact_top(top, rest, p, log_p)[0]
