@@ -111,6 +111,32 @@ EXAMPLES = {
         "sparse",
     ),
     "LovaszHinge": (dict(axis=-1), "multilabel"),
+    "AsymmetricLoss": (
+        dict(
+            gamma_pos=1.0,
+            gamma_neg=3.0,
+            clip=0.1,
+            from_logits=True,
+            label_smoothing=0.1,
+        ),
+        "multilabel",
+    ),
+    "BinaryPoly1Crossentropy": (
+        dict(epsilon=2.0, from_logits=True, label_smoothing=0.1),
+        "multilabel",
+    ),
+    "CategoricalPoly1Crossentropy": (
+        dict(epsilon=-0.5, from_logits=True, label_smoothing=0.1),
+        "one_hot",
+    ),
+    "SparseCategoricalPoly1Crossentropy": (
+        dict(
+            epsilon=1.5, from_logits=True, label_smoothing=0.1, ignore_class=-1
+        ),
+        "sparse",
+    ),
+    "QualityFocalLoss": (dict(beta=1.5, from_logits=True), "quality"),
+    "VarifocalLoss": (dict(alpha=0.5, gamma=1.5, from_logits=True), "quality"),
     # Boxes: the task's targets are valid boxes in every format.
     "IoULoss": (dict(bounding_box_format="xywh", mode="quadratic"), "boxes"),
     "GIoULoss": (dict(bounding_box_format="xyxy"), "boxes"),
@@ -211,6 +237,7 @@ def task_predictions(task, x):
 def task_data(task, seed=0, samples=32):
     """Features `(samples, 4)` and labels in `task`'s format.
 
+    "quality": a score in [0.2, 1] at one of 3 classes, 0 at the others;
     "boxes": valid boxes in every format (all four numbers > 0, the third
     and fourth above the first and second); "distances": 4 distances in
     `[0, DISTANCE_BINS - 1]` per sample.
@@ -225,6 +252,9 @@ def task_data(task, seed=0, samples=32):
     if task == "distances":
         y = rng.uniform(0.0, DISTANCE_BINS - 1, size=(samples, 4))
         return x, y.astype("float32")
+    if task == "quality":  # an IoU-like score at one class, 0 elsewhere
+        quality = rng.uniform(0.2, 1.0, size=(samples, 1))
+        return x, (np.eye(3)[labels] * quality).astype("float32")
     if task == "multilabel":
         y = rng.integers(0, 2, size=(samples, 3)).astype("float32")
     elif task == "regression":

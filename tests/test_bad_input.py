@@ -71,6 +71,7 @@ BAD_VALUES = {
     "optional_weights": [2.0, -1.0, [1.0, -1.0], [1.0, INF], [], [[1.0]], "1"],
     "class_indices": [[-1], [1, 1], [], "0", 0, [1.5], True, [True]],
     "choice": ["cube", None, 1, "", ["square"]],
+    "poly_epsilon": [-1.5, NAN, INF, -INF, "1", None, True, [1.0]],
     "box_format": ["xyzw", "rel_xyxy", "", None, 1, ["xyxy"]],
     "losses": [[], "dice", None, 3, [3], ["no_such_loss"]],
     "loss_weights": [[1.0], [1.0, -1.0], [1.0, NAN], "1", 1.0, [True, 1.0]],
@@ -151,6 +152,12 @@ _GENERALIZED = dict(
     smooth_nr="nonnegative",
     smooth_dr="nonnegative",
 )
+_POLY1 = dict(
+    epsilon="poly_epsilon",
+    from_logits="bool",
+    label_smoothing="fraction",
+    axis="axis",
+)
 KINDS.update(
     Dice=dict(_DENSE, squared_pred="bool"),
     SparseDice=dict(_SPARSE_OVERLAP, squared_pred="bool"),
@@ -171,6 +178,26 @@ KINDS.update(
         ignore_class="optional_int",
     ),
     LovaszHinge=dict(axis="axes", ignore_class="optional_int"),
+    AsymmetricLoss=dict(
+        gamma_pos="nonnegative",
+        gamma_neg="nonnegative",
+        clip="fraction",
+        from_logits="bool",
+        label_smoothing="fraction",
+        axis="axis",
+    ),
+    BinaryPoly1Crossentropy=_POLY1,
+    CategoricalPoly1Crossentropy=_POLY1,
+    SparseCategoricalPoly1Crossentropy=dict(
+        _POLY1, ignore_class="optional_int"
+    ),
+    QualityFocalLoss=dict(beta="nonnegative", from_logits="bool", axis="axis"),
+    VarifocalLoss=dict(
+        alpha="nonnegative",
+        gamma="nonnegative",
+        from_logits="bool",
+        axis="axis",
+    ),
     IoULoss=dict(bounding_box_format="box_format", mode="choice"),
     GIoULoss=dict(bounding_box_format="box_format"),
     DIoULoss=dict(bounding_box_format="box_format"),
@@ -204,6 +231,14 @@ FUNCTIONS = {
     "SparseGeneralizedDice": keras_losses.sparse_generalized_dice,
     "LovaszSoftmax": keras_losses.lovasz_softmax,
     "LovaszHinge": keras_losses.lovasz_hinge,
+    "AsymmetricLoss": keras_losses.asymmetric_loss,
+    "BinaryPoly1Crossentropy": keras_losses.binary_poly1_crossentropy,
+    "CategoricalPoly1Crossentropy": keras_losses.categorical_poly1_crossentropy,
+    "SparseCategoricalPoly1Crossentropy": (
+        keras_losses.sparse_categorical_poly1_crossentropy
+    ),
+    "QualityFocalLoss": keras_losses.quality_focal_loss,
+    "VarifocalLoss": keras_losses.varifocal_loss,
     "IoULoss": keras_losses.iou_loss,
     "GIoULoss": keras_losses.giou_loss,
     "DIoULoss": keras_losses.diou_loss,
@@ -220,6 +255,7 @@ SPARSE = {
     "SparseFocalTversky",
     "SparseGeneralizedDice",
     "LovaszSoftmax",
+    "SparseCategoricalPoly1Crossentropy",
 }
 
 
