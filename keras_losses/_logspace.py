@@ -10,14 +10,24 @@ from keras import backend
 from keras import ops
 
 
-def _clip(probabilities):
+def clip(probabilities):
+    """Clipped to `[epsilon, 1 - epsilon]`, as Keras clips probabilities.
+
+    The bounds are tensors of the input's dtype: Keras's torch `clip` rounds
+    Python-number bounds to float32, where `1 - 1e-7` is `1 - 1.19e-7`.
+    """
     epsilon = backend.epsilon()
-    return ops.clip(probabilities, epsilon, 1.0 - epsilon)
+    dtype = probabilities.dtype
+    return ops.clip(
+        probabilities,
+        ops.convert_to_tensor(epsilon, dtype),
+        ops.convert_to_tensor(1.0 - epsilon, dtype),
+    )
 
 
 def binary(y_pred):
     """`(log p, log(1 - p))` of probabilities of the positive class."""
-    p = _clip(y_pred)
+    p = clip(y_pred)
     return ops.log(p), ops.log1p(-p)
 
 
@@ -29,7 +39,7 @@ def categorical(y_pred, from_logits, axis=-1):
     if from_logits:
         return ops.log_softmax(y_pred, axis=axis)
     p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
-    return ops.log(_clip(p))
+    return ops.log(clip(p))
 
 
 def categorical_with_complement(y_pred, axis=-1):
@@ -39,7 +49,7 @@ def categorical_with_complement(y_pred, axis=-1):
     go through `keras_losses._focal_logits`, which keeps the top class's
     `1 - p` exact.)
     """
-    p = _clip(y_pred / ops.sum(y_pred, axis=axis, keepdims=True))
+    p = clip(y_pred / ops.sum(y_pred, axis=axis, keepdims=True))
     return ops.log(p), ops.log1p(-p)
 
 

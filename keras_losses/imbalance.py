@@ -17,10 +17,10 @@ number of classes.
 """
 
 import numpy as np
-from keras import backend
 from keras import ops
 
 from keras_losses import _focal_logits
+from keras_losses import _logspace
 from keras_losses import _tensors
 from keras_losses._base import FunctionLoss
 from keras_losses._validation import boolean
@@ -35,11 +35,6 @@ from keras_losses.crossentropy import categorical_crossentropy
 from keras_losses.crossentropy import sparse_crossentropy_of_targets
 
 
-def _clip(p):
-    epsilon = backend.epsilon()
-    return ops.clip(p, epsilon, 1.0 - epsilon)
-
-
 def _sigmoid_terms(y_pred, from_logits):
     """`(p, 1 - p, log p, log(1 - p))` of logits or (clipped) probabilities."""
     if from_logits:
@@ -49,7 +44,7 @@ def _sigmoid_terms(y_pred, from_logits):
             ops.log_sigmoid(y_pred),
             ops.log_sigmoid(-y_pred),
         )
-    p = _clip(y_pred)
+    p = _logspace.clip(y_pred)
     return p, 1.0 - p, ops.log(p), ops.log1p(-p)
 
 
@@ -103,11 +98,14 @@ def asymmetric_loss(
 
     averaged over `axis`: easy negatives (`p <= clip`) are discarded and the
     others down-weighted harder than the positives. The defaults are the
-    paper's (`gamma_pos=0`, `gamma_neg=4`, `clip=0.05`); timm's
-    `AsymmetricLossMultiLabel` computes the same terms (its `clip` is this
-    margin) and returns their sum over the batch and the classes: ours with
-    `reduction="sum"` times the number of classes along `axis`. With
-    `gamma_pos=gamma_neg=clip=0` it is the binary cross-entropy.
+    paper's (`gamma_pos=0`, `gamma_neg=4`, `clip=0.05`; timm's default
+    `gamma_pos` is 1). For hard labels timm's `AsymmetricLossMultiLabel`
+    computes the same terms (its `clip` is this margin) and sums them over
+    the classes: its default `reduction="batchmean"` is ours times the
+    number of classes along `axis`, its `"sum"` ours with `reduction="sum"`
+    times that number. For soft (or smoothed) labels timm applies one
+    mixed focusing factor to both terms; here each term keeps its own.
+    With `gamma_pos=gamma_neg=clip=0` it is the binary cross-entropy.
 
     With `from_logits=True`, `log p = log_sigmoid(x)`,
     `1 - p = sigmoid(-x)` and `log(1 - p_m) = log(sigmoid(-x) + clip)`:
@@ -233,7 +231,7 @@ def _softmax_complement(y_pred, from_logits, axis):
     if from_logits:
         return _focal_logits.softmax_complement(y_pred, axis)
     p = y_pred / ops.sum(y_pred, axis=axis, keepdims=True)
-    return 1.0 - _clip(p)
+    return 1.0 - _logspace.clip(p)
 
 
 @hyperparameters(**_POLY, axis=integer)
@@ -529,8 +527,8 @@ class AsymmetricLoss(FunctionLoss):
 
     Positives `-(1 - p) ** gamma_pos * log(p)`, negatives
     `-p_m ** gamma_neg * log(1 - p_m)` with `p_m = max(p - clip, 0)`,
-    averaged over `axis`. timm's `AsymmetricLossMultiLabel` sums instead:
-    ours with `reduction="sum"` times the number of classes. See
+    averaged over `axis`. timm's `AsymmetricLossMultiLabel` sums over the
+    classes instead (ours times their number, for hard labels). See
     `keras_losses.asymmetric_loss`.
 
     Args:

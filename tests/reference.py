@@ -1061,3 +1061,169 @@ def distribution_focal_loss_gradient(y_true, y_pred):
     target = distribution_focal_target(y_true, logits.shape[-1])
     probabilities = np.exp(log_softmax(logits, -1))
     return (probabilities - target) / logits.shape[-2]
+
+
+# --- Imbalance and detection-head losses ------------------------------------
+#
+# Asymmetric loss (Ridnik et al., ICCV 2021, eq. 1-6), Poly-1 (Leng et al.,
+# ICLR 2022, eq. 3), quality focal loss (Li et al., NeurIPS 2020, eq. 5),
+# varifocal loss (Zhang et al., CVPR 2021, eq. 2) and the class-balanced
+# weights of Cui et al. (CVPR 2019, eq. 3). Element losses are averaged over
+# `axis` as Keras's binary losses are; probabilities are clipped to
+# [EPSILON, 1 - EPSILON]. From logits every quantity comes from log_sigmoid
+# or log_softmax in float64, so 1 - p of a confident logit is exp(-x), not 0.
+
+
+def _sigmoid_quantities(y_pred, from_logits, dtype):
+    """p, 1 - p, log p and log(1 - p) of each element, in float64."""
+    x = _f64(y_pred)
+    if from_logits:
+        log_p, log_not_p = log_sigmoid(x), log_sigmoid(-x)
+        return np.exp(log_p), np.exp(log_not_p), log_p, log_not_p
+    p = clip_probabilities(x, dtype)
+    return p, 1 - p, np.log(p), np.log(1 - p)
+
+
+def _smooth_towards_half(y_true, label_smoothing):
+    return _f64(y_true) * (1 - label_smoothing) + 0.5 * label_smoothing
+
+
+def asymmetric_loss(
+    y_true,
+    y_pred,
+    gamma_pos=0.0,
+    gamma_neg=4.0,
+    clip=0.05,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+    dtype=None,
+):
+    """Ridnik et al. eq. 6: L+ = (1 - p)**g+ (-log p) and, with the shifted
+    probability p_m = max(p - m, 0) (eq. 3), L- = p_m**g- (-log(1 - p_m));
+    the loss y L+ + (1 - y) L-, averaged over `axis`.
+
+    1 - p_m = min((1 - p) + m, 1), with 1 - p exact from the logits.
+    """
+    y = _smooth_towards_half(y_true, label_smoothing)
+    p, not_p, log_p, log_not_p = _sigmoid_quantities(y_pred, from_logits, dtype)
+    positive = not_p**gamma_pos * -log_p
+    if clip == 0:
+        negative = p**gamma_neg * -log_not_p
+    else:
+        shifted = np.maximum(p - clip, 0.0)
+        negative = shifted**gamma_neg * -np.log(np.minimum(not_p + clip, 1.0))
+    return _mean(y * positive + (1 - y) * negative, axis)
+
+
+def binary_poly1_crossentropy(
+    y_true,
+    y_pred,
+    epsilon=1.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+    dtype=None,
+):
+    """Leng et al. eq. 3, per element: -(y log p + (1 - y) log(1 - p)) +
+    epsilon (1 - p_t), 1 - p_t = y (1 - p) + (1 - y) p; mean over `axis`."""
+    y = _smooth_towards_half(y_true, label_smoothing)
+    p, not_p, log_p, log_not_p = _sigmoid_quantities(y_pred, from_logits, dtype)
+    cross_entropy = -(y * log_p + (1 - y) * log_not_p)
+    return _mean(cross_entropy + epsilon * (y * not_p + (1 - y) * p), axis)
+
+
+def _others_mass(log_p, axis):
+    """1 - p_c as the sum of the other classes' probabilities (exact)."""
+    p = np.moveaxis(np.exp(log_p), axis, -1)
+    classes = p.shape[-1]
+    rest = np.stack(
+        [np.sum(np.delete(p, c, axis=-1), axis=-1) for c in range(classes)],
+        axis=-1,
+    )
+    return np.moveaxis(rest, -1, axis)
+
+
+def categorical_poly1_crossentropy(
+    y_true,
+    y_pred,
+    epsilon=1.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+    dtype=None,
+):
+    """-sum_c y_c log p_c + epsilon sum_c y_c (1 - p_c) (Leng et al. eq. 3 for
+    soft labels), labels smoothed towards 1/C. Probabilities are normalised
+    along `axis` and clipped, as Keras's categorical cross-entropy does."""
+    y = _f64(y_true)
+    classes = y.shape[axis]
+    y = y * (1 - label_smoothing) + label_smoothing / classes
+    log_p = categorical_log_probabilities(y_pred, from_logits, axis, dtype)
+    if from_logits:
+        complement = _others_mass(log_p, axis)
+    else:
+        complement = 1 - np.exp(log_p)  # 1 - clipped p
+    return np.sum(-y * log_p + epsilon * y * complement, axis=axis)
+
+
+def sparse_categorical_poly1_crossentropy(
+    y_true,
+    y_pred,
+    epsilon=1.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    ignore_class=None,
+    axis=-1,
+    dtype=None,
+):
+    """The categorical Poly-1 loss on one-hot labels; ignored 0, invalid NaN."""
+    return _on_one_hot(
+        categorical_poly1_crossentropy,
+        y_true,
+        y_pred,
+        ignore_class,
+        axis,
+        epsilon=epsilon,
+        from_logits=from_logits,
+        label_smoothing=label_smoothing,
+        dtype=dtype,
+    )
+
+
+def quality_focal_loss(
+    y_true, y_pred, beta=2.0, from_logits=False, axis=-1, dtype=None
+):
+    """Li et al. eq. 5: |y - s|**beta * -((1 - y) log(1 - s) + y log s),
+    mean over `axis`. y - s = y (1 - s) - (1 - y) s: no cancellation."""
+    y = _f64(y_true)
+    s, not_s, log_s, log_not_s = _sigmoid_quantities(y_pred, from_logits, dtype)
+    gap = np.abs(y * not_s - (1 - y) * s)
+    return _mean(gap**beta * -((1 - y) * log_not_s + y * log_s), axis)
+
+
+def varifocal_loss(
+    y_true,
+    y_pred,
+    alpha=0.75,
+    gamma=2.0,
+    from_logits=False,
+    axis=-1,
+    dtype=None,
+):
+    """Zhang et al. eq. 2: -q (q log p + (1 - q) log(1 - p)) if q > 0,
+    -alpha p**gamma log(1 - p) if q = 0; mean over `axis`."""
+    q = _f64(y_true)
+    p, _, log_p, log_not_p = _sigmoid_quantities(y_pred, from_logits, dtype)
+    positive = -q * (q * log_p + (1 - q) * log_not_p)
+    negative = -alpha * p**gamma * log_not_p
+    return _mean(np.where(q > 0, positive, negative), axis)
+
+
+def class_balanced_weights(counts, beta):
+    """Cui et al. eq. 3: E_n = (1 - beta**n) / (1 - beta), weight 1 / E_n,
+    scaled so that the weights sum to the number of classes (section 4)."""
+    n = _f64(counts)
+    effective = (1 - beta**n) / (1 - beta)
+    weights = 1 / effective
+    return weights * n.size / np.sum(weights)
