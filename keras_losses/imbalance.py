@@ -101,9 +101,10 @@ def asymmetric_loss(
     paper's (`gamma_pos=0`, `gamma_neg=4`, `clip=0.05`; timm's default
     `gamma_pos` is 1). For hard labels timm's `AsymmetricLossMultiLabel`
     computes the same terms (its `clip` is this margin) and sums them over
-    the classes: its default `reduction="batchmean"` is ours times the
-    number of classes along `axis`, its `"sum"` ours with `reduction="sum"`
-    times that number. For soft (or smoothed) labels timm applies one
+    the classes: its `reduction="batchmean"` (the default from timm
+    1.0.31) is ours times the number of classes along `axis`, its `"sum"`
+    (before 1.0.31 the only one) ours with `reduction="sum"` times that
+    number. For soft (or smoothed) labels timm applies one
     mixed focusing factor to both terms; here each term keeps its own.
     With `gamma_pos=gamma_neg=clip=0` it is the binary cross-entropy.
 

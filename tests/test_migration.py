@@ -1505,3 +1505,658 @@ def test_ultralytics_dfloss(seed):
         bbox_loss,
         RTOL,
     )
+
+
+# --- Imbalance: timm's ASL, optax's PolyLoss, mmdetection's QFL and VFL, ----
+# --- Cui et al.'s class-balanced weights -----------------------------------
+#
+# timm (timm/loss/asymmetric_loss.py), mmdetection 3.3.0
+# (mmdet/models/losses/gfocal_loss.py, varifocal_loss.py, utils.py) and Cui
+# et al.'s code (richardaecn/class-balanced-loss, src/cifar_main.py; its
+# PyTorch port vandit15/Class-balanced-loss-pytorch) are written out below
+# in float64 NumPy; none of them is installed for the tests. optax is
+# called directly where it is installed.
+
+
+def log_sigmoid(x):
+    return -np.logaddexp(0.0, -x)
+
+
+def timm_asymmetric_multi_label(
+    x, y, gamma_neg=4.0, gamma_pos=1.0, clip=0.05, eps=1e-8, smoothing=0.0
+):
+    """timm's AsymmetricLossMultiLabel before its reduction: (N, C).
+
+    Logits `x`, multi-hot `y`. The negatives' probability `1 - p` is
+    shifted up by `clip` and capped at 1; each probability is floored at
+    `eps` before its log; the focusing weight is `(1 - p_t) ** gamma` with
+    `p_t = p` on positives and the shifted `1 - p` on negatives. Label
+    smoothing (timm 1.0.31) squeezes the targets towards 0.5.
+    """
+    x = np.asarray(x, "float64")
+    y = np.asarray(y, "float64")
+    if smoothing:
+        y = y * (1.0 - smoothing) + 0.5 * smoothing
+    p = sigmoid(x)
+    q = 1.0 - p
+    if clip:
+        q = np.minimum(q + clip, 1.0)
+    ce = y * np.log(np.maximum(p, eps)) + (1 - y) * np.log(np.maximum(q, eps))
+    weight = (1.0 - (p * y + q * (1 - y))) ** (
+        gamma_pos * y + gamma_neg * (1 - y)
+    )
+    return -ce * weight
+
+
+def timm_asl_reduce(elements, reduction):
+    """timm 1.0.31's reductions; up to 1.0.30 `-loss.sum()`, i.e. "sum"."""
+    if reduction == "batchmean":
+        return elements.sum() / elements.shape[0]
+    if reduction == "sum":
+        return elements.sum()
+    if reduction == "mean":
+        return elements.mean()
+    return elements  # "none"
+
+
+def asl_data(rng, n=16, c=6):
+    labels = (rng.random((n, c)) < 0.3).astype("float32")
+    # |logit| < 18: timm's eps=1e-8 floor is not reached.
+    logits = np.clip(rng.normal(0.0, 3.0, (n, c)), -12, 12).astype("float32")
+    return labels, logits
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(
+    "gamma_pos, gamma_neg, clip",
+    [(1.0, 4.0, 0.05), (0.0, 4.0, 0.05), (2.0, 1.0, 0.0)],
+)
+def test_timm_asymmetric_loss_multi_label(seed, gamma_pos, gamma_neg, clip):
+    # The same element terms for 0/1 labels. timm sums the C classes where
+    # we average them: its "sum" (and `-loss.sum()`, the only output up to
+    # timm 1.0.30) is our reduction="sum" times C; timm 1.0.31's default
+    # "batchmean" is our default times C; its "mean" is our default; its
+    # "none" (N, C) averaged over C is our reduction=None.
+    rng = np.random.default_rng(seed)
+    labels, logits = asl_data(rng)
+    c = labels.shape[-1]
+    elements = timm_asymmetric_multi_label(
+        logits, labels, gamma_neg, gamma_pos, clip
+    )
+
+    def ours(reduction):
+        fn = keras_losses.AsymmetricLoss(
+            gamma_pos=gamma_pos,
+            gamma_neg=gamma_neg,
+            clip=clip,
+            from_logits=True,
+            reduction=reduction,
+        )
+        return numpy(fn(labels, logits))
+
+    def theirs(reduction):
+        return timm_asl_reduce(elements, reduction)
+
+    np.testing.assert_allclose(ours("sum") * c, theirs("sum"), RTOL)
+    np.testing.assert_allclose(
+        ours("sum_over_batch_size") * c, theirs("batchmean"), RTOL
+    )
+    np.testing.assert_allclose(
+        ours("sum_over_batch_size"), theirs("mean"), RTOL
+    )
+    np.testing.assert_allclose(
+        ours(None), theirs("none").mean(axis=-1), RTOL, 1e-7
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_timm_asymmetric_loss_soft_labels_differ(seed):
+    # For a label y strictly between 0 and 1 (timm 1.0.31's `smoothing`
+    # makes 0/1 labels s / 2 and 1 - s / 2), timm weights the mixed log term
+    # y log p + (1 - y) log(1 - p_m) by one factor, (1 - p_t) to the mixed
+    # power gamma_pos y + gamma_neg (1 - y), with p_t = y p + (1 - y)
+    # (1 - p_m). Ours mixes the two hard-label terms, y times the positive
+    # loss plus (1 - y) times the negative one. Equal at y = 0 and 1 only:
+    # timm's `smoothing=s` is not our `label_smoothing=s`.
+    rng = np.random.default_rng(seed)
+    labels, logits = asl_data(rng)
+    smoothed = labels * 0.9 + 0.05
+    theirs = timm_asymmetric_multi_label(logits, smoothed).mean(axis=-1)
+    loss = keras_losses.AsymmetricLoss(
+        gamma_pos=1.0, from_logits=True, reduction=None
+    )
+    by_smoothing = numpy(
+        keras_losses.AsymmetricLoss(
+            gamma_pos=1.0,
+            from_logits=True,
+            label_smoothing=0.1,
+            reduction=None,
+        )(labels, logits)
+    )
+    np.testing.assert_allclose(
+        by_smoothing, numpy(loss(smoothed, logits)), RTOL, 1e-7
+    )
+    assert not np.allclose(by_smoothing, theirs, 1e-3)
+    # Per element, ours is the mix of timm's values at y = 1 and y = 0.
+    hard = [
+        timm_asymmetric_multi_label(logits, np.full_like(labels, value))
+        for value in (1.0, 0.0)
+    ]
+    mix = (smoothed * hard[0] + (1 - smoothed) * hard[1]).mean(axis=-1)
+    np.testing.assert_allclose(by_smoothing, mix, RTOL, 1e-7)
+
+
+def test_timm_asymmetric_loss_defaults_differ_in_gamma_pos():
+    # timm's gamma_pos defaults to 1, ours (and the paper's recommendation)
+    # to 0; gamma_neg=4 and clip=0.05 are the same in both.
+    rng = np.random.default_rng(0)
+    labels, logits = asl_data(rng)
+    c = labels.shape[-1]
+    timm_default = timm_asymmetric_multi_label(logits, labels).sum()
+    ours_default = keras_losses.AsymmetricLoss(
+        from_logits=True, reduction="sum"
+    )
+    ours_timm = keras_losses.AsymmetricLoss(
+        gamma_pos=1.0, from_logits=True, reduction="sum"
+    )
+    np.testing.assert_allclose(
+        numpy(ours_timm(labels, logits)) * c, timm_default, RTOL
+    )
+    assert not np.isclose(
+        numpy(ours_default(labels, logits)) * c, timm_default, RTOL
+    )
+
+
+def test_timm_asymmetric_loss_eps_floor_at_extreme_logits():
+    # timm floors p at eps=1e-8 before the log: a positive with logit -30
+    # costs -log(1e-8) = 18.42 there (and gets no gradient), log_sigmoid's
+    # exact 30 here. (1 - p) ** 1 rounds to 1 at that logit.
+    labels = np.array([[1.0, 0.0]], "float32")
+    logits = np.array([[-30.0, -30.0]], "float32")
+    theirs = timm_asymmetric_multi_label(logits, labels).sum()
+    np.testing.assert_allclose(theirs, -np.log(1e-8), 1e-12)
+    ours = keras_losses.asymmetric_loss(
+        labels, logits, gamma_pos=1.0, from_logits=True
+    )
+    np.testing.assert_allclose(numpy(ours) * 2, [30.0], 1e-6)
+
+
+def test_timm_disable_torch_grad_focal_loss():
+    # The value does not depend on it. With False (timm's default) the
+    # gradient flows through the focusing weight, as here; with True the
+    # weight is a constant in the backward pass, which no argument here
+    # reproduces. Gradients: ours against central differences of timm's
+    # loss, with the weight live and with it frozen at the current logits.
+    rng = np.random.default_rng(1)
+    labels, logits = asl_data(rng, n=4, c=3)
+    labels = labels.astype("float64")
+    logits = logits.astype("float64")
+    labels[0] = [1.0, 0.0, 1.0]  # positives and negatives in any case
+    c = labels.shape[-1]
+
+    def live(x):
+        return timm_asymmetric_multi_label(x, labels).sum(axis=-1)
+
+    def frozen(x):
+        p, q = sigmoid(logits), np.minimum(1.0 - sigmoid(logits) + 0.05, 1.0)
+        weight = (1.0 - (p * labels + q * (1 - labels))) ** (
+            1.0 * labels + 4.0 * (1 - labels)
+        )
+        q_x = np.minimum(1.0 - sigmoid(x) + 0.05, 1.0)
+        ce = labels * log_sigmoid(x) + (1 - labels) * np.log(q_x)
+        return (-ce * weight).sum(axis=-1)
+
+    def ours(x):
+        loss = keras_losses.asymmetric_loss(
+            labels, x, gamma_pos=1.0, from_logits=True
+        )
+        return keras.ops.sum(loss) * c
+
+    # float32 on every backend (JAX computes float64 in float32 unless
+    # jax_enable_x64 is set); the references in float64.
+    value, grad = value_and_grad(ours, logits.astype("float32"))
+    np.testing.assert_allclose(value, live(logits).sum(), RTOL)
+    np.testing.assert_allclose(value, frozen(logits).sum(), RTOL)
+    through_weight = finite_difference(live, logits)
+    weight_frozen = finite_difference(frozen, logits)
+    np.testing.assert_allclose(grad, through_weight, 1e-4, 1e-6)
+    assert np.abs(through_weight - weight_frozen).max() > 0.05
+    assert np.abs(grad - weight_frozen).max() > 0.05
+
+
+def timm_asymmetric_single_label(
+    x, target, gamma_pos=1.0, gamma_neg=4.0, eps=0.1
+):
+    """timm's AsymmetricLossSingleLabel with reduction="none": (N,).
+
+    A softmax over the classes; the target class's log-probability weighted
+    by `(1 - p) ** gamma_pos`, every other class's by `p ** gamma_neg`, then
+    multiplied by the label-smoothed one-hot target (`eps` spread over the
+    C classes) and summed.
+    """
+    x = np.asarray(x, "float64")
+    c = x.shape[-1]
+    log_p = x - x.max(-1, keepdims=True)
+    log_p = log_p - np.log(np.exp(log_p).sum(-1, keepdims=True))
+    p = np.exp(log_p)
+    hot = np.eye(c)[target]
+    weight = np.where(hot > 0, (1.0 - p) ** gamma_pos, p**gamma_neg)
+    smoothed = hot * (1.0 - eps) + eps / c if eps > 0 else hot
+    return -(smoothed * log_p * weight).sum(-1)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize(
+    "gamma_pos, gamma_neg", [(1.0, 4.0), (2.0, 0.0), (0.5, 3.0)]
+)
+def test_timm_asymmetric_loss_single_label_without_smoothing(
+    seed, gamma_pos, gamma_neg
+):
+    # With eps=0 only the target class counts, weighted by
+    # (1 - p_t) ** gamma_pos (gamma_neg has no effect): the sparse focal loss
+    # with alpha=1. timm's "mean" is our default reduction, its per-sample
+    # values (any other reduction) our function's. timm's default
+    # eps=0.1 (smoothing applied after the weights) has no equal here.
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(0.0, 3.0, (16, 5)).astype("float32")
+    target = rng.integers(0, 5, 16)
+    theirs = timm_asymmetric_single_label(
+        logits, target, gamma_pos, gamma_neg, 0.0
+    )
+    loss = keras_losses.SparseCategoricalFocalCrossentropy(
+        alpha=1.0, gamma=gamma_pos, from_logits=True
+    )
+    np.testing.assert_allclose(numpy(loss(target, logits)), theirs.mean(), RTOL)
+    per_sample = keras_losses.sparse_categorical_focal_crossentropy(
+        target, logits, alpha=1.0, gamma=gamma_pos, from_logits=True
+    )
+    np.testing.assert_allclose(numpy(per_sample), theirs, RTOL, 1e-6)
+    with_eps = timm_asymmetric_single_label(
+        logits, target, gamma_pos, gamma_neg
+    )
+    assert not np.isclose(numpy(loss(target, logits)), with_eps.mean(), RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("epsilon", [2.0, 1.0, -1.0])
+def test_optax_poly_loss_cross_entropy(seed, epsilon):
+    # optax.losses.poly_loss_cross_entropy(logits, labels, epsilon=e):
+    # softmax cross-entropy plus e * sum_c labels_c * (1 - p_c), per sample:
+    # our categorical function with from_logits=True, for one-hot and soft
+    # labels; the sparse one on integer labels. Label smoothing here is
+    # optax on optax.smooth_labels(one_hot, s), (1 - s) * one_hot + s / C.
+    optax = pytest.importorskip("optax")
+    rng = np.random.default_rng(seed)
+    n, c, s = 16, 5, 0.1
+    logits = rng.normal(0.0, 3.0, (n, c)).astype("float32")
+    target = rng.integers(0, c, n)
+    hot = np.eye(c, dtype="float32")[target]
+    soft = rng.dirichlet(np.ones(c), n).astype("float32")
+
+    def theirs(labels):
+        value = optax.losses.poly_loss_cross_entropy(
+            logits, labels, epsilon=epsilon
+        )
+        return np.asarray(value, "float64")
+
+    for labels in (hot, soft):
+        ours = keras_losses.categorical_poly1_crossentropy(
+            labels, logits, epsilon=epsilon, from_logits=True
+        )
+        np.testing.assert_allclose(numpy(ours), theirs(labels), RTOL, 1e-6)
+    sparse = keras_losses.sparse_categorical_poly1_crossentropy(
+        target, logits, epsilon=epsilon, from_logits=True
+    )
+    np.testing.assert_allclose(numpy(sparse), theirs(hot), RTOL, 1e-6)
+    smoothed = np.asarray(optax.smooth_labels(hot, s), "float32")
+    for fn, labels in [
+        (keras_losses.categorical_poly1_crossentropy, hot),
+        (keras_losses.sparse_categorical_poly1_crossentropy, target),
+    ]:
+        ours = fn(
+            labels, logits, epsilon=epsilon, from_logits=True, label_smoothing=s
+        )
+        np.testing.assert_allclose(numpy(ours), theirs(smoothed), RTOL, 1e-6)
+    # The class's default reduction is optax's values averaged.
+    loss = keras_losses.CategoricalPoly1Crossentropy(
+        epsilon=epsilon, from_logits=True
+    )
+    np.testing.assert_allclose(
+        numpy(loss(soft, logits)), theirs(soft).mean(), RTOL
+    )
+
+
+def test_optax_poly_loss_default_epsilon_is_two():
+    # optax's epsilon defaults to 2.0 (the paper's ImageNet value), ours to
+    # 1.0: pass epsilon=2.0 for optax's default.
+    optax = pytest.importorskip("optax")
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0.0, 3.0, (8, 4)).astype("float32")
+    hot = np.eye(4, dtype="float32")[rng.integers(0, 4, 8)]
+    theirs = np.asarray(optax.losses.poly_loss_cross_entropy(logits, hot))
+    two = keras_losses.categorical_poly1_crossentropy(
+        hot, logits, epsilon=2.0, from_logits=True
+    )
+    one = keras_losses.categorical_poly1_crossentropy(
+        hot, logits, from_logits=True
+    )
+    np.testing.assert_allclose(numpy(two), theirs, RTOL, 1e-6)
+    assert not np.allclose(numpy(one), theirs, RTOL, 1e-6)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("epsilon", [1.0, -1.0])
+def test_poly1_on_pytorch_binary_cross_entropy(seed, epsilon):
+    # The sigmoid Poly-1 as PyTorch users write it:
+    # F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    # + epsilon * (1 - p_t), p_t = y p + (1 - y)(1 - p). Its mean over every
+    # element is our default reduction; its sum is our "sum" times C.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    labels, logits = binary_data(rng, c=4)
+    x, y = torch.tensor(logits), torch.tensor(labels)
+    p = torch.sigmoid(x)
+    elements = torch.nn.functional.binary_cross_entropy_with_logits(
+        x, y, reduction="none"
+    ) + epsilon * (1 - (y * p + (1 - y) * (1 - p)))
+    elements = elements.numpy().astype("float64")
+
+    def ours(reduction):
+        fn = keras_losses.BinaryPoly1Crossentropy(
+            epsilon=epsilon, from_logits=True, reduction=reduction
+        )
+        return numpy(fn(labels, logits))
+
+    np.testing.assert_allclose(
+        ours("sum_over_batch_size"), elements.mean(), RTOL
+    )
+    np.testing.assert_allclose(ours("sum") * 4, elements.sum(), RTOL)
+    np.testing.assert_allclose(ours(None), elements.mean(-1), RTOL, 1e-6)
+
+
+def binary_cross_entropy_of_probabilities(t, p):
+    return -(t * np.log(p) + (1 - t) * np.log(1 - p))
+
+
+def mmdet_quality_focal_loss(pred, target, beta=2.0, activated=False):
+    """mmdetection's quality focal loss per anchor, before `weight` and the
+    reduction: (N,), summed over the C classes.
+
+    `pred` (N, C) logits (probabilities if `activated`); `target` either
+    mmdet's tuple `(label, score)`, label C being the background, or a dense
+    (N, C) tensor of scores (`quality_focal_loss_tensor_target`). Every
+    element is a negative, `BCE(0, s) * s ** beta`; the positives (the
+    tuple's label, or the dense target's non-zeros) are replaced by
+    `BCE(score, s) * |score - s| ** beta`.
+    """
+    pred = np.asarray(pred, "float64")
+    n, c = pred.shape
+    if isinstance(target, tuple):
+        label, score = target
+        dense = np.zeros((n, c))
+        kept = (label >= 0) & (label < c)
+        dense[np.nonzero(kept)[0], label[kept]] = score[kept]
+        positive = np.zeros((n, c), bool)
+        positive[np.nonzero(kept)[0], label[kept]] = True
+    else:
+        dense = np.asarray(target, "float64")
+        positive = dense != 0
+    if activated:
+        s = pred
+        bce = binary_cross_entropy_of_probabilities
+    else:
+        s = sigmoid(pred)
+        bce = lambda t, x: binary_cross_entropy_of_logits(t, x)  # noqa: E731
+    negative = bce(np.zeros_like(s), pred) * s**beta
+    positive_term = bce(dense, pred) * np.abs(dense - s) ** beta
+    return np.where(positive, positive_term, negative).sum(axis=1)
+
+
+def quality_data(rng, n=24, c=5):
+    """GFL-style targets: a quality (IoU) at one class of the positive
+    anchors, 0 elsewhere; the background label is C."""
+    label = rng.integers(0, c + 1, n)  # c: background
+    label[:2] = [0, c]
+    score = rng.uniform(0.05, 1.0, n)
+    dense = np.zeros((n, c))
+    foreground = label < c
+    dense[np.nonzero(foreground)[0], label[foreground]] = score[foreground]
+    logits = rng.normal(0.0, 3.0, (n, c))
+    return label, score, dense.astype("float32"), logits.astype("float32")
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("beta", [2.0, 1.0, 0.5])
+def test_mmdet_quality_focal_loss(seed, beta):
+    # mmdet sums the C classes of an anchor where we average them: its
+    # per-anchor value (reduction "none") is our function times C, from its
+    # tuple target or the same scores as a dense (N, C) target. Its
+    # reduction "mean" (over anchors) is our default reduction times C.
+    # GFLHead: loss_cls(scores, (labels, score), weight=label_weights,
+    # avg_factor=num_pos), the weighted sum over anchors divided by num_pos:
+    # our reduction="sum" with sample_weight=label_weights, times C / num_pos.
+    rng = np.random.default_rng(seed)
+    label, score, dense, logits = quality_data(rng)
+    c = logits.shape[-1]
+    per_anchor = mmdet_quality_focal_loss(logits, (label, score), beta)
+    np.testing.assert_allclose(
+        mmdet_quality_focal_loss(logits, dense, beta), per_anchor, 1e-6
+    )
+    ours = keras_losses.quality_focal_loss(
+        dense, logits, beta=beta, from_logits=True
+    )
+    np.testing.assert_allclose(numpy(ours) * c, per_anchor, RTOL, 1e-6)
+    loss = keras_losses.QualityFocalLoss(beta=beta, from_logits=True)
+    np.testing.assert_allclose(
+        numpy(loss(dense, logits)) * c, per_anchor.mean(), RTOL
+    )
+    label_weights = (rng.random(len(label)) < 0.8).astype("float32")
+    num_pos = float((label < c).sum())
+    gfl_head = (per_anchor * label_weights).sum() / num_pos
+    loss = keras_losses.QualityFocalLoss(
+        beta=beta, from_logits=True, reduction="sum"
+    )
+    ours = numpy(loss(dense, logits, sample_weight=label_weights)) * c / num_pos
+    np.testing.assert_allclose(ours, gfl_head, RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mmdet_quality_focal_loss_activated(seed):
+    # activated=True takes probabilities: from_logits=False here (ours clips
+    # them to [1e-7, 1 - 1e-7], PyTorch's BCE floors each log at -100; the
+    # same for these probabilities).
+    rng = np.random.default_rng(seed)
+    label, score, dense, logits = quality_data(rng)
+    probabilities = np.clip(sigmoid(logits.astype("float64")), 1e-3, 1 - 1e-3)
+    probabilities = probabilities.astype("float32")
+    theirs = mmdet_quality_focal_loss(probabilities, dense, activated=True)
+    ours = keras_losses.quality_focal_loss(dense, probabilities)
+    np.testing.assert_allclose(
+        numpy(ours) * logits.shape[-1], theirs, RTOL, 1e-6
+    )
+
+
+def mmdet_varifocal_elements(
+    pred, target, alpha=0.75, gamma=2.0, iou_weighted=True
+):
+    """mmdetection's varifocal_loss before its reduction: (N, C).
+
+    BCE with logits against the target, weighted by the target itself where
+    it is > 0 (1 if not `iou_weighted`) and by
+    `alpha * |sigmoid(pred) - target| ** gamma` where it is <= 0.
+    """
+    pred = np.asarray(pred, "float64")
+    target = np.asarray(target, "float64")
+    positive = target > 0.0
+    focal = alpha * np.abs(sigmoid(pred) - target) ** gamma
+    weight = np.where(positive, target if iou_weighted else 1.0, focal)
+    return binary_cross_entropy_of_logits(target, pred) * weight
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("alpha, gamma", [(0.75, 2.0), (0.25, 1.5)])
+def test_mmdet_varifocal_loss(seed, alpha, gamma):
+    # The same element terms (iou_weighted=True, mmdet's default). mmdet's
+    # "mean" over all N * C elements is our default reduction; its "sum" is
+    # our "sum" times C; its "none" (N, C) averaged over C is our function.
+    # VFNetHead divides the sum by avg_factor=num_pos: our "sum" times
+    # C / num_pos.
+    rng = np.random.default_rng(seed)
+    _, _, dense, logits = quality_data(rng)
+    c = logits.shape[-1]
+    elements = mmdet_varifocal_elements(logits, dense, alpha, gamma)
+
+    def ours(reduction):
+        fn = keras_losses.VarifocalLoss(
+            alpha=alpha, gamma=gamma, from_logits=True, reduction=reduction
+        )
+        return numpy(fn(dense, logits))
+
+    np.testing.assert_allclose(
+        ours("sum_over_batch_size"), elements.mean(), RTOL
+    )
+    np.testing.assert_allclose(ours("sum") * c, elements.sum(), RTOL)
+    np.testing.assert_allclose(ours(None), elements.mean(-1), RTOL, 1e-7)
+    num_pos = float((dense > 0).sum())
+    np.testing.assert_allclose(
+        ours("sum") * c / num_pos, elements.sum() / num_pos, RTOL
+    )
+    # iou_weighted=False weights positives by 1: not this loss.
+    unweighted = mmdet_varifocal_elements(logits, dense, alpha, gamma, False)
+    assert not np.isclose(ours("sum_over_batch_size"), unweighted.mean(), RTOL)
+
+
+def cui_class_balanced_weights(samples_per_class, beta):
+    """Cui et al.'s weights as their code computes them: (1 - beta) over
+    (1 - beta ** n) per class, rescaled so that they sum to the number of
+    classes."""
+    counts = np.asarray(samples_per_class, "float64")
+    weights = (1.0 - beta) / (1.0 - np.power(beta, counts))
+    return weights / weights.sum() * len(counts)
+
+
+LONG_TAIL = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]  # CIFAR-10,
+# imbalance factor 100, as Cui et al.'s get_img_num_per_cls makes it.
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.9, 0.99, 0.999, 0.9999])
+@pytest.mark.parametrize("counts", [LONG_TAIL, [1, 10, 100_000], [7]])
+def test_class_balanced_weights_are_cui_et_al(beta, counts):
+    # Ours evaluates 1 - beta ** n as -expm1(n log beta); Cui et al.'s
+    # direct form loses digits only for beta near 1 and small n.
+    ours = keras_losses.class_balanced_weights(counts, beta=beta)
+    np.testing.assert_allclose(
+        ours, cui_class_balanced_weights(counts, beta), rtol=1e-9
+    )
+    np.testing.assert_allclose(sum(ours), len(counts), rtol=1e-12)
+
+
+def cui_data(rng, n=32, beta=0.999):
+    classes = len(LONG_TAIL)
+    logits = rng.normal(0.0, 3.0, (n, classes)).astype("float32")
+    target = rng.integers(0, classes, n)
+    weights = np.asarray(cui_class_balanced_weights(LONG_TAIL, beta))
+    return logits, target, weights
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cui_class_balanced_softmax_loss(seed):
+    # Cui et al.'s loss_type "softmax": TF1's softmax_cross_entropy with
+    # per-sample weights w[y] and its default SUM_BY_NONZERO_WEIGHTS: the
+    # mean over samples of w[y] * CE. That is
+    # SparseCategoricalCrossentropy(from_logits=True, class_weight=w) with
+    # the default reduction.
+    rng = np.random.default_rng(seed)
+    logits, target, w = cui_data(rng)
+    log_p = logits - logits.max(-1, keepdims=True)
+    log_p = log_p - np.log(np.exp(log_p).sum(-1, keepdims=True))
+    ce = -np.take_along_axis(log_p.astype("float64"), target[:, None], -1)[:, 0]
+    theirs = (w[target] * ce).mean()
+    weights = keras_losses.class_balanced_weights(LONG_TAIL, beta=0.999)
+    loss = keras_losses.SparseCategoricalCrossentropy(
+        from_logits=True, class_weight=weights
+    )
+    np.testing.assert_allclose(numpy(loss(target, logits)), theirs, RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
+def test_cui_class_balanced_sigmoid_and_focal_losses(seed, gamma):
+    # Cui et al.'s loss_type "sigmoid" (gamma 0) and "focal": every class's
+    # sigmoid (focal) cross-entropy against the one-hot label, weighted by
+    # the sample's w[y], summed and divided by the number of positives (N).
+    # The focal modulator exp(-g y x - g log(1 + exp(-x))) is (1 - p_t) ** g.
+    # Ours: BinaryFocalCrossentropy(gamma=g, from_logits=True) (no alpha)
+    # with sample_weight=w[y], times C. The PyTorch port's "sigmoid"
+    # (binary_cross_entropy_with_logits(weight=w[y]), mean over N * C) is
+    # the same without the factor C.
+    rng = np.random.default_rng(seed)
+    logits, target, w = cui_data(rng)
+    c = logits.shape[-1]
+    hot = np.eye(c, dtype="float32")[target]
+    x = logits.astype("float64")
+    modulator = np.exp(-gamma * hot * x - gamma * np.log1p(np.exp(-x)))
+    elements = (
+        w[target][:, None] * modulator * binary_cross_entropy_of_logits(hot, x)
+    )
+    theirs = elements.sum() / hot.sum()
+    weights = keras_losses.class_balanced_weights(LONG_TAIL, beta=0.999)
+    sample_weight = np.asarray(weights, "float32")[target]
+    loss = keras_losses.BinaryFocalCrossentropy(gamma=gamma, from_logits=True)
+    ours = numpy(loss(hot, logits, sample_weight=sample_weight))
+    np.testing.assert_allclose(ours * c, theirs, RTOL)
+    if gamma == 0.0:
+        port = elements.mean()
+        loss = keras_losses.BinaryCrossentropy(from_logits=True)
+        ours = numpy(loss(hot, logits, sample_weight=sample_weight))
+        np.testing.assert_allclose(ours, port, RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pytorch_cross_entropy_with_class_balanced_weights(seed):
+    # The usual PyTorch recipe: CrossEntropyLoss(weight=w). Its weighted
+    # "mean" divides by sum(w[y]); ours by N: reduction="sum" divided by
+    # sum(w[y]) is PyTorch's value.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    logits, target, _ = cui_data(rng)
+    weights = keras_losses.class_balanced_weights(LONG_TAIL, beta=0.999)
+    w = np.asarray(weights, "float32")
+    fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(w))
+    theirs = fn(torch.tensor(logits), torch.tensor(target)).numpy()
+    loss = keras_losses.SparseCategoricalCrossentropy(
+        from_logits=True, class_weight=weights, reduction="sum"
+    )
+    ours = numpy(loss(target, logits)) / w[target].astype("float64").sum()
+    np.testing.assert_allclose(ours, theirs, RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_class_balanced_pytorch_port_softmax_loss(seed):
+    # The PyTorch port's loss_type "softmax" is not Cui et al.'s softmax
+    # loss: it applies binary_cross_entropy (each log floored at -100) to the
+    # softmax probabilities against the one-hot label, weighted by w[y], the
+    # mean over N * C elements. Ours: BinaryCrossentropy() on the softmax
+    # probabilities (clipped to [1e-7, 1 - 1e-7]; no probability here is
+    # that small) with sample_weight=w[y].
+    rng = np.random.default_rng(seed)
+    logits, target, w = cui_data(rng)
+    logits = (logits / 2).astype("float32")
+    c = logits.shape[-1]
+    hot = np.eye(c)[target]
+    probabilities = softmax(logits.astype("float64"), -1)
+    assert probabilities.min() > 1e-7
+    logs = (
+        np.maximum(np.log(probabilities), -100.0),
+        np.maximum(np.log1p(-probabilities), -100.0),
+    )
+    elements = -(hot * logs[0] + (1 - hot) * logs[1]) * w[target][:, None]
+    weights = keras_losses.class_balanced_weights(LONG_TAIL, beta=0.999)
+    sample_weight = np.asarray(weights, "float32")[target]
+    loss = keras_losses.BinaryCrossentropy()
+    ours = loss(
+        hot.astype("float32"),
+        probabilities.astype("float32"),
+        sample_weight=sample_weight,
+    )
+    np.testing.assert_allclose(numpy(ours), elements.mean(), RTOL)
