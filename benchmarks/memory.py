@@ -100,6 +100,7 @@ def measure(case, shapes, which):
         "loss": case.loss,
         "workload": case.workload,
         "shape": list(shape),
+        "reference": case.reference,
         "which": which,
         "backend": name,
         "mode": mode,

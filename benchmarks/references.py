@@ -6,8 +6,11 @@ would write a custom loss: a `keras.losses.Loss` whose `call` returns the
 mean over the last axis, which Keras then reduces over the batch, as it does
 ours. The segmentation ones build `one_hot(labels)` and return the loss of
 each set (each image and class for `axis=(1, 2)`, as ours does), which Keras
-averages. Each factory takes the row's `Case.options`, the hyperparameters
-ours gets.
+averages. The IoU losses' are torchvision's formulas (`box_iou_loss`s) on
+xyxy boxes, each denominator plus an `eps` of 1e-7, and the distribution
+focal loss's is mmdetection's two cross-entropies, through `log_softmax` and
+`take_along_axis`. Each factory takes the row's `Case.options`, the
+hyperparameters ours gets.
 """
 
 import math
@@ -241,6 +244,122 @@ def _keras_tversky(alpha, beta, axis):
     return keras.losses.Tversky(alpha=alpha, beta=beta, axis=axis)
 
 
+def _corners(boxes):
+    return ops.unstack(boxes, num=4, axis=-1)
+
+
+def _inter_union(true, pred):
+    # torchvision's _loss_inter_union: the overlap clamped at 0 (its masked
+    # assignment), the union of the two areas
+    x1, y1, x2, y2 = _corners(pred)
+    x1g, y1g, x2g, y2g = _corners(true)
+    overlap_w = ops.maximum(ops.minimum(x2, x2g) - ops.maximum(x1, x1g), 0.0)
+    overlap_h = ops.maximum(ops.minimum(y2, y2g) - ops.maximum(y1, y1g), 0.0)
+    intersection = overlap_w * overlap_h
+    union = (x2 - x1) * (y2 - y1) + (x2g - x1g) * (y2g - y1g) - intersection
+    return intersection, union
+
+
+def _enclosing(true, pred):
+    x1, y1, x2, y2 = _corners(pred)
+    x1g, y1g, x2g, y2g = _corners(true)
+    width = ops.maximum(x2, x2g) - ops.minimum(x1, x1g)
+    height = ops.maximum(y2, y2g) - ops.minimum(y1, y1g)
+    return width, height
+
+
+def _iou(true, pred, mode, eps=1e-7):
+    # UnitBox's -log(IoU), made finite for disjoint boxes by the eps
+    intersection, union = _inter_union(true, pred)
+    iou = intersection / (union + eps)
+    if mode == "linear":
+        return 1.0 - iou
+    if mode == "log":
+        return -ops.log((iou + eps) / (1.0 + eps))
+    raise ValueError(f"only mode='linear' or 'log'. Received: {mode!r}")
+
+
+def _giou(true, pred, eps=1e-7):
+    # torchvision's generalized_box_iou_loss
+    intersection, union = _inter_union(true, pred)
+    iou = intersection / (union + eps)
+    width, height = _enclosing(true, pred)
+    area_c = width * height
+    return 1.0 - iou + (area_c - union) / (area_c + eps)
+
+
+def _diou_iou(true, pred, eps=1e-7):
+    # torchvision's _diou_iou_loss
+    intersection, union = _inter_union(true, pred)
+    iou = intersection / (union + eps)
+    width, height = _enclosing(true, pred)
+    diagonal = width**2 + height**2 + eps
+    x1, y1, x2, y2 = _corners(pred)
+    x1g, y1g, x2g, y2g = _corners(true)
+    dx = (x2 + x1) / 2 - (x1g + x2g) / 2
+    dy = (y2 + y1) / 2 - (y1g + y2g) / 2
+    return 1.0 - iou + (dx**2 + dy**2) / diagonal, iou
+
+
+def _diou(true, pred):
+    return _diou_iou(true, pred)[0]
+
+
+def _ciou(true, pred, eps=1e-7):
+    # torchvision's complete_box_iou_loss: alpha without a gradient
+    diou, iou = _diou_iou(true, pred, eps)
+    x1, y1, x2, y2 = _corners(pred)
+    x1g, y1g, x2g, y2g = _corners(true)
+    angle_true = ops.arctan((x2g - x1g) / (y2g - y1g))
+    angle_pred = ops.arctan((x2 - x1) / (y2 - y1))
+    v = (4 / math.pi**2) * (angle_true - angle_pred) ** 2
+    alpha = ops.stop_gradient(v / (1.0 - iou + v + eps))
+    return diou + alpha * v
+
+
+class _BoxTranscription(keras.losses.Loss):
+    """A torchvision-style IoU loss of xyxy boxes: one loss per box."""
+
+    def __init__(self, loss, bounding_box_format, **options):
+        if bounding_box_format != "xyxy":
+            raise ValueError(
+                f"only bounding_box_format='xyxy'. Received: "
+                f"{bounding_box_format!r}"
+            )
+        super().__init__(name=loss.__name__.strip("_"))
+        self.loss = loss
+        self.options = options
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        return self.loss(y_true, y_pred, **self.options)
+
+
+def _box_transcription(loss):
+    return lambda **options: _BoxTranscription(loss, **options)
+
+
+class _DistributionFocal(keras.losses.Loss):
+    """GFL's distribution focal loss (eq. 6) as mmdet writes it, in keras.ops:
+    the cross-entropy against the two nearest bins, weighted by closeness
+    (log_softmax and take_along_axis), the mean over the sides of a box."""
+
+    def __init__(self):
+        super().__init__(name="distribution_focal")
+
+    def call(self, y_true, logits):
+        y_true = ops.cast(y_true, logits.dtype)
+        left = ops.floor(y_true)
+        weight_left = left + 1.0 - y_true
+        weight_right = y_true - left
+        left = ops.expand_dims(ops.cast(left, "int32"), -1)
+        log_probs = ops.log_softmax(logits, axis=-1)
+        log_left = ops.take_along_axis(log_probs, left, axis=-1)[..., 0]
+        log_right = ops.take_along_axis(log_probs, left + 1, axis=-1)[..., 0]
+        loss = -(weight_left * log_left + weight_right * log_right)
+        return ops.mean(loss, axis=-1)
+
+
 REFERENCES = {
     "CategoricalCrossentropy": _keras("CategoricalCrossentropy"),
     "SparseCategoricalCrossentropy": _keras("SparseCategoricalCrossentropy"),
@@ -265,4 +384,9 @@ REFERENCES = {
     "GeneralizedDice": _dense_transcription(_generalized_dice),
     "LovaszHinge": _LovaszHinge,
     "Sum": _dice_crossentropy,
+    "IoULoss": _box_transcription(_iou),
+    "GIoULoss": _box_transcription(_giou),
+    "DIoULoss": _box_transcription(_diou),
+    "CIoULoss": _box_transcription(_ciou),
+    "DistributionFocalLoss": _DistributionFocal,
 }

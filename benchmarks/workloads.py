@@ -12,7 +12,9 @@ so both sides get softmax probabilities and one-hot labels.
 
 The overlap losses run per image and class, `axis=(1, 2)` (MONAI's default):
 the losses and their references are built with the same hyperparameters
-(`Case.options`), so that their values agree.
+(`Case.options`), so that their values agree. The IoU losses get valid xyxy
+boxes on the "boxes" workload (`make_boxes`), the distribution focal loss
+distances and logits over 17 bins.
 """
 
 import dataclasses
@@ -28,12 +30,61 @@ SIZES = {
     # Lovász-Softmax sorts every (image, class) set: a smaller map.
     "lovasz": {"full": (4, 64, 64, 21), "quick": (2, 16, 16, 5)},
     "boxes": {"full": (65536, 4), "quick": (4096, 4)},
+    # Boxes x sides x bins (reg_max 16, as GFL's and YOLOv8's heads).
+    "box-distribution": {"full": (65536, 4, 17), "quick": (4096, 4, 17)},
 }
+
+
+def make_boxes(shape, seed=0):
+    """`(y_true, y_pred)`: valid xyxy boxes `(..., 4)` as float32.
+
+    Targets of every aspect ratio (none square) on a 640-pixel image;
+    predictions around them, as a detector's during training: most overlap
+    their target (centre and size off by ~30 %), one in five lies beside it
+    (disjoint), and a few are many times too large or too small.
+    """
+    if shape[-1] != 4:
+        raise ValueError(f"boxes need 4 coordinates. Received: {shape}")
+    rng = np.random.default_rng(seed)
+    size = shape[:-1]
+    width = 64.0 * np.exp(rng.normal(scale=0.6, size=size))
+    height = width * np.exp(
+        rng.uniform(0.1, 1.0, size) * rng.choice([-1, 1], size)
+    )
+    cx = rng.uniform(0.0, 640.0, size)
+    cy = rng.uniform(0.0, 640.0, size)
+    pred_w = width * np.exp(rng.normal(scale=0.3, size=size))
+    pred_h = height * np.exp(rng.normal(scale=0.3, size=size))
+    scale = rng.random(size) < 0.05
+    factor = np.exp(rng.choice([-2.0, 2.0], size))
+    pred_w = np.where(scale, pred_w * factor, pred_w)
+    pred_h = np.where(scale, pred_h * factor, pred_h)
+    pred_cx = cx + rng.normal(scale=0.3, size=size) * width
+    pred_cy = cy + rng.normal(scale=0.3, size=size) * height
+    # Disjoint: moved sideways by more than half of both widths.
+    beside = rng.random(size) < 0.2
+    gap = (width + pred_w) / 2 * rng.uniform(1.05, 3.0, size)
+    pred_cx = np.where(beside, cx + rng.choice([-1, 1], size) * gap, pred_cx)
+
+    def corners(x, y, w, h):
+        box = np.stack([x - w / 2, y - h / 2, x + w / 2, y + h / 2], -1)
+        return box.astype("float32")
+
+    return (
+        corners(cx, cy, width, height),
+        corners(pred_cx, pred_cy, pred_w, pred_h),
+    )
 
 
 def make_data(workload, shape, seed=0):
     """`(y_true, y_pred)` as NumPy arrays (float32 / int32)."""
     rng = np.random.default_rng(seed)
+    if workload == "box-distribution":
+        # Distances in bin units, strictly inside [0, reg_max]; logits.
+        reg_max = shape[-1] - 1
+        y_true = rng.uniform(0.0, reg_max - 0.01, size=shape[:-1])
+        logits = rng.normal(scale=2.0, size=shape)
+        return y_true.astype("float32"), logits.astype("float32")
     if workload == "boxes":
         y_true = rng.normal(size=shape).astype("float32")
         noise = rng.normal(scale=0.5, size=shape)
@@ -59,12 +110,17 @@ class Case:
     one_hot_labels: bool = False  # categorical losses: labels as one-hot
     # Softmax probabilities instead of logits (losses without from_logits).
     probabilities: bool = False
+    # "boxes" workload: valid xyxy boxes (`make_boxes`), not regression
+    # targets.
+    xyxy_boxes: bool = False
     # Hyperparameters of ours and of the reference alike. For `Sum`,
     # "losses": its members as (class name, options) pairs, with logits.
     options: dict = dataclasses.field(default_factory=dict, hash=False)
 
     def data(self, shape):
         """`(y_true, y_pred)` of the workload, as this row feeds them."""
+        if self.xyxy_boxes:
+            return make_boxes(shape)
         y_true, y_pred = make_data(self.workload, shape)
         if self.one_hot_labels:
             y_true = np.eye(shape[-1], dtype="float32")[y_true]
@@ -240,6 +296,29 @@ CASES = [
             )
         },
     ),
+    # Box regression: valid xyxy boxes against a torchvision-style keras.ops
+    # transcription (an eps of 1e-7 added to each denominator).
+    *(
+        Case(
+            loss,
+            "boxes",
+            f"keras.ops transcription (torchvision-style{detail})",
+            xyxy_boxes=True,
+            options=dict(options, bounding_box_format="xyxy"),
+        )
+        for loss, detail, options in (
+            ("IoULoss", ", linear mode", {"mode": "linear"}),
+            ("IoULoss", ", log mode", {"mode": "log"}),
+            ("GIoULoss", "", {}),
+            ("DIoULoss", "", {}),
+            ("CIoULoss", "", {}),
+        )
+    ),
+    Case(
+        "DistributionFocalLoss",
+        "box-distribution",
+        "keras.ops transcription (log_softmax + take_along_axis)",
+    ),
 ]
 
 # The losses with integer labels that the issue holds to 0.7x of a one-hot
@@ -252,11 +331,19 @@ SPARSE_OVERLAP = (
     "SparseGeneralizedDice",
 )
 
+# The box-regression losses, held to 1.0x of their transcription under
+# tf.function.
+BOX = ("IoULoss", "GIoULoss", "DIoULoss", "CIoULoss", "DistributionFocalLoss")
+
 # Peak memory is measured on these rows: the sparse focal loss's and the
-# sparse overlap losses', each against its one-hot reference.
+# sparse overlap losses', each against its one-hot reference, and the box
+# losses', against their transcriptions.
 MEMORY_CASES = [
     case
     for case in CASES
-    if case.workload == "segmentation"
-    and case.loss in ("SparseCategoricalFocalCrossentropy", *SPARSE_OVERLAP)
+    if (
+        case.workload == "segmentation"
+        and case.loss in ("SparseCategoricalFocalCrossentropy", *SPARSE_OVERLAP)
+    )
+    or case.loss in BOX
 ]

@@ -911,9 +911,10 @@ def test_distribution_focal_loss_matches_torch():
 
 
 def test_distribution_focal_loss_out_of_range_target_is_nan():
-    # reg_max = 2: -0.1, 2.1 and 100 are bad labels; 0 and 2 are not.
+    # reg_max = 2: -0.1, 2.1, 100 and NaN are bad labels; 0 and 2 are not.
+    # (A NaN target once made TensorFlow's gather raise on a bad index.)
     y = np.array(
-        [[-0.1, 1, 1, 1], [1, 1, 1, 2.1], [1, 1, 100, 1], [0, 1, 2, 1.5]],
+        [[-0.1, 1, 1, 1], [1, 1, np.nan, 2.1], [1, 1, 100, 1], [0, 1, 2, 1.5]],
         "float32",
     )
     for loss in (
