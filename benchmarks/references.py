@@ -360,6 +360,110 @@ class _DistributionFocal(keras.losses.Loss):
         return ops.mean(loss, axis=-1)
 
 
+class _Asymmetric(keras.losses.Loss):
+    """Ridnik et al.'s asymmetric loss (eq. 1-6) of logits, as a user writes
+    it: `log_sigmoid` for the positives, the shifted probability
+    `p_m = max(p - clip, 0)` and `log(1 - p_m)` for the negatives; the mean
+    over the labels."""
+
+    def __init__(self, gamma_pos=0.0, gamma_neg=4.0, clip=0.05):
+        super().__init__(name="asymmetric")
+        self.gamma_pos, self.gamma_neg, self.clip = gamma_pos, gamma_neg, clip
+
+    def call(self, y_true, logits):
+        y_true = ops.cast(y_true, logits.dtype)
+        p = ops.sigmoid(logits)
+        positive = -ops.power(1.0 - p, self.gamma_pos) * ops.log_sigmoid(logits)
+        shifted = ops.maximum(p - self.clip, 0.0)
+        negative = -ops.power(shifted, self.gamma_neg) * ops.log(1.0 - shifted)
+        loss = y_true * positive + (1.0 - y_true) * negative
+        return ops.mean(loss, axis=-1)
+
+
+class _BinaryPoly1(keras.losses.Loss):
+    """Leng et al.'s Poly-1 on sigmoids: Keras's binary cross-entropy (the
+    mean over the labels) + epsilon * the mean of `1 - p_t`."""
+
+    def __init__(self, epsilon=1.0):
+        super().__init__(name="binary_poly1")
+        self.epsilon = epsilon
+
+    def call(self, y_true, logits):
+        y_true = ops.cast(y_true, logits.dtype)
+        p = ops.sigmoid(logits)
+        p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
+        bce = keras.losses.binary_crossentropy(y_true, logits, from_logits=True)
+        return bce + self.epsilon * ops.mean(1.0 - p_t, axis=-1)
+
+
+class _CategoricalPoly1(keras.losses.Loss):
+    """Leng et al.'s Poly-1 (their listing): Keras's categorical
+    cross-entropy + epsilon * (1 - sum(labels * softmax))."""
+
+    def __init__(self, epsilon=1.0):
+        super().__init__(name="categorical_poly1")
+        self.epsilon = epsilon
+
+    def call(self, y_true, logits):
+        y_true = ops.cast(y_true, logits.dtype)
+        p_t = ops.sum(y_true * ops.softmax(logits), axis=-1)
+        ce = keras.losses.categorical_crossentropy(
+            y_true, logits, from_logits=True
+        )
+        return ce + self.epsilon * (1.0 - p_t)
+
+
+class _SparsePoly1(keras.losses.Loss):
+    """The same on integer labels: `ops.sparse_categorical_crossentropy` and
+    `p_t` through `one_hot(labels)`."""
+
+    def __init__(self, epsilon=1.0):
+        super().__init__(name="sparse_poly1")
+        self.epsilon = epsilon
+
+    def call(self, labels, logits):
+        one_hot = ops.one_hot(labels, logits.shape[-1], dtype=logits.dtype)
+        p_t = ops.sum(one_hot * ops.softmax(logits), axis=-1)
+        ce = ops.sparse_categorical_crossentropy(
+            labels, logits, from_logits=True
+        )
+        return ce + self.epsilon * (1.0 - p_t)
+
+
+class _QualityFocal(keras.losses.Loss):
+    """GFL's quality focal loss (eq. 5) as mmdet writes it: the elementwise
+    binary cross-entropy of logits times `|y - sigmoid(x)| ** beta`; the
+    mean over the classes."""
+
+    def __init__(self, beta=2.0):
+        super().__init__(name="quality_focal")
+        self.beta = beta
+
+    def call(self, y_true, logits):
+        y_true = ops.cast(y_true, logits.dtype)
+        scale = ops.power(ops.abs(y_true - ops.sigmoid(logits)), self.beta)
+        bce = ops.binary_crossentropy(y_true, logits, from_logits=True)
+        return ops.mean(bce * scale, axis=-1)
+
+
+class _Varifocal(keras.losses.Loss):
+    """VarifocalNet's loss (eq. 2) as mmdet writes it: the elementwise binary
+    cross-entropy of logits weighted by the target where it is > 0, by
+    `alpha * |p - y| ** gamma` elsewhere; the mean over the classes."""
+
+    def __init__(self, alpha=0.75, gamma=2.0):
+        super().__init__(name="varifocal")
+        self.alpha, self.gamma = alpha, gamma
+
+    def call(self, y_true, logits):
+        y_true = ops.cast(y_true, logits.dtype)
+        p = ops.sigmoid(logits)
+        negative = self.alpha * ops.power(ops.abs(p - y_true), self.gamma)
+        weight = ops.where(y_true > 0, y_true, negative)
+        bce = ops.binary_crossentropy(y_true, logits, from_logits=True)
+        return ops.mean(bce * weight, axis=-1)
+
+
 REFERENCES = {
     "CategoricalCrossentropy": _keras("CategoricalCrossentropy"),
     "SparseCategoricalCrossentropy": _keras("SparseCategoricalCrossentropy"),
@@ -389,4 +493,10 @@ REFERENCES = {
     "DIoULoss": _box_transcription(_diou),
     "CIoULoss": _box_transcription(_ciou),
     "DistributionFocalLoss": _DistributionFocal,
+    "AsymmetricLoss": _Asymmetric,
+    "BinaryPoly1Crossentropy": _BinaryPoly1,
+    "CategoricalPoly1Crossentropy": _CategoricalPoly1,
+    "SparseCategoricalPoly1Crossentropy": _SparsePoly1,
+    "QualityFocalLoss": _QualityFocal,
+    "VarifocalLoss": _Varifocal,
 }

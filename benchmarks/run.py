@@ -30,6 +30,7 @@ FOCAL = ("BinaryFocalCrossentropy", "CategoricalFocalCrossentropy")
 SPARSE_FOCAL = "SparseCategoricalFocalCrossentropy"
 SPARSE_OVERLAP = workloads.SPARSE_OVERLAP
 BOX = workloads.BOX
+IMBALANCE = workloads.IMBALANCE
 # Peak memory, ours / reference, on TensorFlow at full size.
 MEMORY_TARGETS = {SPARSE_FOCAL: 0.6, **dict.fromkeys(SPARSE_OVERLAP, 0.7)}
 MATCH_KERAS = (
@@ -91,6 +92,8 @@ def _target(row, size):
         return 0.7
     if row["loss"] in BOX:
         return 1.0
+    if row["loss"] in IMBALANCE:
+        return 0.8
     return None
 
 

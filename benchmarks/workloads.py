@@ -113,6 +113,10 @@ class Case:
     # "boxes" workload: valid xyxy boxes (`make_boxes`), not regression
     # targets.
     xyxy_boxes: bool = False
+    # "multi-label" workload: soft quality targets (an IoU-like score in
+    # (0, 1] where the 0/1 labels are 1, 0 elsewhere), as the quality and
+    # varifocal losses get them, instead of 0/1 labels.
+    soft_targets: bool = False
     # Hyperparameters of ours and of the reference alike. For `Sum`,
     # "losses": its members as (class name, options) pairs, with logits.
     options: dict = dataclasses.field(default_factory=dict, hash=False)
@@ -122,6 +126,9 @@ class Case:
         if self.xyxy_boxes:
             return make_boxes(shape)
         y_true, y_pred = make_data(self.workload, shape)
+        if self.soft_targets:
+            scores = np.random.default_rng(1).uniform(0.1, 1.0, shape)
+            y_true = (y_true * scores).astype("float32")
         if self.one_hot_labels:
             y_true = np.eye(shape[-1], dtype="float32")[y_true]
         if self.probabilities:
@@ -319,6 +326,40 @@ CASES = [
         "box-distribution",
         "keras.ops transcription (log_softmax + take_along_axis)",
     ),
+    # Imbalance and detection-head classification losses, from logits.
+    Case(
+        "AsymmetricLoss",
+        "multi-label",
+        "keras.ops transcription (sigmoid, log_sigmoid; gamma-=4, clip=0.05)",
+    ),
+    Case(
+        "BinaryPoly1Crossentropy",
+        "multi-label",
+        "keras.losses binary cross-entropy + epsilon (1 - p_t)",
+    ),
+    Case(
+        "QualityFocalLoss",
+        "multi-label",
+        "keras.ops transcription (mmdet's; soft targets)",
+        soft_targets=True,
+    ),
+    Case(
+        "VarifocalLoss",
+        "multi-label",
+        "keras.ops transcription (mmdet's; soft targets)",
+        soft_targets=True,
+    ),
+    Case(
+        "CategoricalPoly1Crossentropy",
+        "classification",
+        "keras.losses categorical cross-entropy + epsilon (1 - p_t)",
+        one_hot_labels=True,
+    ),
+    Case(
+        "SparseCategoricalPoly1Crossentropy",
+        "classification",
+        "one_hot + keras.ops sparse cross-entropy + epsilon (1 - p_t)",
+    ),
 ]
 
 # The losses with integer labels that the issue holds to 0.7x of a one-hot
@@ -334,6 +375,16 @@ SPARSE_OVERLAP = (
 # The box-regression losses, held to 1.0x of their transcription under
 # tf.function.
 BOX = ("IoULoss", "GIoULoss", "DIoULoss", "CIoULoss", "DistributionFocalLoss")
+
+# The imbalance losses, held to 0.8x of their reference under tf.function.
+IMBALANCE = (
+    "AsymmetricLoss",
+    "BinaryPoly1Crossentropy",
+    "CategoricalPoly1Crossentropy",
+    "SparseCategoricalPoly1Crossentropy",
+    "QualityFocalLoss",
+    "VarifocalLoss",
+)
 
 # Peak memory is measured on these rows: the sparse focal loss's and the
 # sparse overlap losses', each against its one-hot reference, and the box
