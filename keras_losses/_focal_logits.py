@@ -205,3 +205,22 @@ def softmax_complement(logits, axis):
     """
     p, log_p, top, rest = _softmax_terms(logits, axis)
     return _exact_top(top, rest, p, log_p)[0]
+
+
+def label_complement(logits, labels):
+    """`1 - p_k` of the label `k` of each row of logits (last axis), exact.
+
+    Only the label's entry is needed, so rather than the complement of every
+    class (`softmax_complement`, several passes over the whole
+    tensor) one product with `one_hot(labels)` splits the softmax into the
+    label's probability and the other classes' mass: `p - p * one_hot` is
+    exactly 0 at the label and `p` elsewhere, so `rest` has no cancellation.
+    As there, the label's `1 - p_k` is `rest` where it holds more than 3/4 of
+    the mass (where `1 - p_k` would round to 0) and `1 - p_k` otherwise:
+    the same values, and gradients by autodiff of the same sums.
+    """
+    p = ops.softmax(logits, axis=-1)
+    at_label = p * ops.one_hot(labels, ops.shape(p)[-1], dtype=p.dtype)
+    p_k = ops.sum(at_label, axis=-1)
+    rest = ops.sum(p - at_label, axis=-1)
+    return ops.where(p_k > _TOP, rest, 1.0 - p_k)

@@ -297,25 +297,6 @@ def categorical_poly1_crossentropy(
     return ops.cast(ops.cast(cross_entropy, poly.dtype) + poly, dtype)
 
 
-def _label_complement(logits, labels):
-    """`1 - p_k` of the label `k` of each row of logits (last axis), exact.
-
-    Only the label's entry is needed, so rather than the complement of every
-    class (`_focal_logits.softmax_complement`, several passes over the whole
-    tensor) one product with `one_hot(labels)` splits the softmax into the
-    label's probability and the other classes' mass: `p - p * one_hot` is
-    exactly 0 at the label and `p` elsewhere, so `rest` has no cancellation.
-    As there, the label's `1 - p_k` is `rest` where it holds more than 3/4 of
-    the mass (where `1 - p_k` would round to 0) and `1 - p_k` otherwise:
-    the same values, and gradients by autodiff of the same sums.
-    """
-    p = ops.softmax(logits, axis=-1)
-    at_label = p * ops.one_hot(labels, ops.shape(p)[-1], dtype=p.dtype)
-    p_k = ops.sum(at_label, axis=-1)
-    rest = ops.sum(p - at_label, axis=-1)
-    return ops.where(p_k > _focal_logits._TOP, rest, 1.0 - p_k)
-
-
 @hyperparameters(**_POLY, ignore_class=optional_integer, axis=integer)
 def sparse_categorical_poly1_crossentropy(
     y_true,
@@ -370,7 +351,7 @@ def sparse_categorical_poly1_crossentropy(
         targets, from_logits, label_smoothing, None
     )
     if from_logits:
-        poly = _label_complement(targets.y_pred, targets.labels)
+        poly = _focal_logits.label_complement(targets.y_pred, targets.labels)
     else:
         complement = _softmax_complement(targets.y_pred, False, -1)
         poly = _tensors.take_class(complement, targets.labels)
