@@ -73,6 +73,7 @@ def test_demo_prints_table_and_reload_check(tmp_path):
         rows[name] = [float(value) for value in match.groups()]
         assert 0 <= rows[name][0] <= 1 and 0 <= rows[name][1] <= 1
     assert "average precision" in out
+    assert "AsymmetricLoss" not in out  # asl only when asked for
     # The focal model, reloaded in a fresh process.
     assert "The focal model saved as .keras" in out
     assert "reloaded loss: BinaryFocalCrossentropy(" in out
@@ -134,6 +135,39 @@ def test_demo_trains_only_the_chosen_losses(tmp_path):
     assert (tmp_path / "demo_bce.keras").exists()
 
 
+def test_demo_trains_asl_when_asked(tmp_path):
+    result = run_demo(
+        "--loss",
+        "bce",
+        "asl",
+        "--epochs",
+        "1",
+        "--samples",
+        "1000",
+        "--output",
+        str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    table = re.search(r"^loss .*\n((?:.+\n)+?)PR AUC: ", out, re.M)
+    assert table, out
+    header = table.group(0).splitlines()[0]
+    rows = table.group(1).splitlines()
+    names = [re.match(r"(.+?\))\s+\d\.\d{3}\s", row).group(1) for row in rows]
+    assert names == [
+        "BinaryCrossentropy()",
+        "AsymmetricLoss(gamma_neg=4, clip=0.05)",
+    ]
+    # The longer name widens the column: every line of the table lines up.
+    assert {len(row) for row in rows} == {len(header)}
+    # The last model trained, ASL, reloads after only `import keras_losses`.
+    assert "The asl model saved as .keras" in out
+    assert "reloaded loss: AsymmetricLoss(" in out
+    assert "same loss config: True; same loss value: True; " in out
+    assert "same predictions: True" in out
+    assert (tmp_path / "demo_asl.keras").exists()
+
+
 @pytest.mark.parametrize(
     "args, code", [(["--help"], 0), (["--epochs", "0"], 2), (["--x"], 2)]
 )
@@ -159,8 +193,11 @@ def test_demo_help_explains_the_options(capsys):
     out = capsys.readouterr().out
     for option in ("--epochs", "--samples", "--loss", "--output", "--seed"):
         assert option in out
-    for choice in ("bce", "focal", "weighted", "pos_weight"):
+    for choice in ("bce", "focal", "weighted", "pos_weight", "asl"):
         assert choice in out
+    assert "AsymmetricLoss" in out
+    # ASL is a choice, not a default: the default run keeps its three.
+    assert demo.parse_arguments(["demo"]).loss == ["bce", "focal", "weighted"]
 
 
 @pytest.mark.parametrize(
@@ -179,7 +216,7 @@ def test_demo_help_explains_the_options(capsys):
             ["--loss", "dice"],
             # Python 3.12 quotes the choices, 3.10 and 3.11 do not.
             r"argument --loss: invalid choice: 'dice' \(choose from "
-            r"'?bce'?, '?focal'?, '?weighted'?\)",
+            r"'?bce'?, '?focal'?, '?weighted'?, '?asl'?\)",
         ),
         (["--epochs", "ten"], "argument --epochs: invalid int value: 'ten'"),
     ],
