@@ -73,6 +73,14 @@ def real_at_least(low):
     return check
 
 
+def positive(name, value):
+    """A finite number > 0."""
+    value = real_at_least(0)(name, value)
+    if value == 0:
+        _fail(name, "a finite number > 0", value)
+    return value
+
+
 def _weight_vector(name, value, expected):
     if isinstance(value, (str, bytes)):
         _fail(name, expected, value)

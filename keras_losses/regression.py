@@ -15,18 +15,9 @@ from keras_losses._base import FunctionLoss
 from keras_losses._validation import fractions
 from keras_losses._validation import hyperparameters
 from keras_losses._validation import integer
+from keras_losses._validation import positive
 from keras_losses._validation import real_at_least
 from keras_losses._validation import validate
-
-
-def _positive(name, value):
-    """A finite number > 0."""
-    value = real_at_least(0)(name, value)
-    if value == 0:
-        raise ValueError(
-            f"`{name}` must be a finite number > 0. Received: {name}={value!r}"
-        )
-    return value
 
 
 @hyperparameters(beta=real_at_least(0), axis=integer)
@@ -72,7 +63,7 @@ def smooth_l1(y_true, y_pred, *, beta=1.0, axis=-1):
     return ops.cast(_tensors.mean(loss, axis), dtype)
 
 
-@hyperparameters(delta=_positive, axis=integer)
+@hyperparameters(delta=positive, axis=integer)
 def huber(y_true, y_pred, *, delta=1.0, axis=-1):
     """Huber loss, as Keras's and PyTorch's `huber_loss(delta=)`.
 
@@ -131,8 +122,8 @@ def _balanced_l1_relation(values):
 
 @hyperparameters(
     relation=_balanced_l1_relation,
-    alpha=_positive,
-    gamma=_positive,
+    alpha=positive,
+    gamma=positive,
     beta=real_at_least(0),
     axis=integer,
 )
