@@ -51,6 +51,22 @@ from keras_losses.imbalance import class_balanced_weights
 from keras_losses.imbalance import quality_focal_loss
 from keras_losses.imbalance import sparse_categorical_poly1_crossentropy
 from keras_losses.imbalance import varifocal_loss
+from keras_losses.metric import ContrastiveLoss
+from keras_losses.metric import LiftedStructLoss
+from keras_losses.metric import NpairsLoss
+from keras_losses.metric import NpairsMultilabelLoss
+from keras_losses.metric import NTXentLoss
+from keras_losses.metric import SupervisedContrastiveLoss
+from keras_losses.metric import TripletHardLoss
+from keras_losses.metric import TripletSemiHardLoss
+from keras_losses.metric import contrastive_loss
+from keras_losses.metric import lifted_struct_loss
+from keras_losses.metric import npairs_loss
+from keras_losses.metric import npairs_multilabel_loss
+from keras_losses.metric import nt_xent_loss
+from keras_losses.metric import supervised_contrastive_loss
+from keras_losses.metric import triplet_hard_loss
+from keras_losses.metric import triplet_semihard_loss
 from keras_losses.regression import BalancedL1
 from keras_losses.regression import Huber
 from keras_losses.regression import Pinball
@@ -96,6 +112,7 @@ __all__ = [
     "CategoricalCrossentropy",
     "CategoricalFocalCrossentropy",
     "CategoricalPoly1Crossentropy",
+    "ContrastiveLoss",
     "DIoULoss",
     "Dice",
     "DistributionFocalLoss",
@@ -105,8 +122,12 @@ __all__ = [
     "Huber",
     "IoULoss",
     "Jaccard",
+    "LiftedStructLoss",
     "LovaszHinge",
     "LovaszSoftmax",
+    "NTXentLoss",
+    "NpairsLoss",
+    "NpairsMultilabelLoss",
     "Pinball",
     "QualityFocalLoss",
     "SmoothL1",
@@ -119,6 +140,9 @@ __all__ = [
     "SparseJaccard",
     "SparseTversky",
     "Sum",
+    "SupervisedContrastiveLoss",
+    "TripletHardLoss",
+    "TripletSemiHardLoss",
     "Tversky",
     "VarifocalLoss",
     "asymmetric_loss",
@@ -131,6 +155,7 @@ __all__ = [
     "categorical_poly1_crossentropy",
     "ciou_loss",
     "class_balanced_weights",
+    "contrastive_loss",
     "dice",
     "diou_loss",
     "distribution_focal_loss",
@@ -140,8 +165,12 @@ __all__ = [
     "huber",
     "iou_loss",
     "jaccard",
+    "lifted_struct_loss",
     "lovasz_hinge",
     "lovasz_softmax",
+    "npairs_loss",
+    "npairs_multilabel_loss",
+    "nt_xent_loss",
     "pinball",
     "quality_focal_loss",
     "smooth_l1",
@@ -153,6 +182,9 @@ __all__ = [
     "sparse_generalized_dice",
     "sparse_jaccard",
     "sparse_tversky",
+    "supervised_contrastive_loss",
+    "triplet_hard_loss",
+    "triplet_semihard_loss",
     "tversky",
     "varifocal_loss",
 ]

@@ -29,8 +29,10 @@ tiled mask.
 """
 
 import keras
+import numpy as np
 from keras import ops
 
+from keras_losses import _keras_compat
 from keras_losses import _tensors
 from keras_losses._base import FunctionLoss
 from keras_losses._validation import _fail
@@ -81,8 +83,27 @@ def _embeddings(y_pred, what="embeddings"):
     return _tensors.upcast_half(y_pred), y_pred.dtype
 
 
+def _label_dtype(y_true):
+    """The dtype name of labels, or a ValueError if they are not numbers."""
+    dtype = getattr(y_true, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(y_true).dtype
+    try:
+        name = keras.backend.standardize_dtype(dtype)
+    except (ValueError, TypeError):
+        name = str(dtype)
+    if name != "bool" and not name.startswith(("int", "uint", "float", "bf")):
+        raise ValueError(
+            "`y_true` must hold integer class labels (as integers, or as "
+            "floats or bools, as Keras passes them). Received: y_true of "
+            f"dtype {name}"
+        )
+    return name
+
+
 def _labels(y_true, y_pred):
     """One label per row of `y_pred`: shape (batch,) or (batch, 1)."""
+    _label_dtype(y_true)
     labels = ops.convert_to_tensor(y_true)
     shape = _tensors.static_shape(labels)
     if len(shape) == 2 and shape[1] == 1:
@@ -121,7 +142,7 @@ def _unit_rows(x):
     """
     peak = ops.max(ops.abs(x), axis=-1, keepdims=True)
     x = x / ops.where(peak > 0, peak, 1.0)
-    norm = ops.sqrt(ops.sum(ops.square(x), axis=-1, keepdims=True))
+    norm = _sqrt_or_zero(ops.sum(ops.square(x), axis=-1, keepdims=True))
     return x / ops.where(norm > 0, norm, 1.0)
 
 
@@ -136,8 +157,9 @@ def pairwise_distances(embeddings, metric="L2"):
 
     "L2" is the Euclidean distance and "squared-L2" its square, from
     `|a|^2 + |b|^2 - 2 a.b` (one matrix product, as TF Addons computes it)
-    after centring the batch, which leaves distances unchanged and keeps
-    that difference from cancelling for embeddings far from the origin.
+    after centring the batch and scaling it to a largest magnitude of 1,
+    which leave distances unchanged, keep that difference from cancelling
+    for embeddings far from the origin and the squares from overflowing.
     "angular" is `1 - cos(a, b)`, at least 0. The diagonal is exactly 0.
     A callable is applied to the embeddings and used as it returns.
     """
@@ -150,12 +172,20 @@ def pairwise_distances(embeddings, metric="L2"):
         distances = 1.0 - ops.matmul(unit, ops.transpose(unit))
     else:
         centred = embeddings - ops.mean(embeddings, axis=0, keepdims=True)
+        # Computed at unit scale, so that squares of embeddings up to
+        # float32's largest number do not overflow; the scale is a constant
+        # of the gradient (distances are homogeneous of degree 1).
+        scale = ops.stop_gradient(ops.max(ops.abs(centred)))
+        scale = ops.where(scale > 0, scale, 1.0)
+        centred = centred / scale
         norms = ops.sum(ops.square(centred), axis=1)
         gram = ops.matmul(centred, ops.transpose(centred))
         distances = norms[:, None] + norms[None, :] - 2.0 * gram
     distances = ops.maximum(distances, 0.0)
     if metric == "L2":
-        distances = _sqrt_or_zero(distances)
+        distances = _sqrt_or_zero(distances) * scale
+    elif metric == "squared-L2":
+        distances = distances * scale * scale
     index = ops.arange(ops.shape(embeddings)[0])
     return ops.where(index[:, None] == index[None, :], 0.0, distances)
 
@@ -333,7 +363,7 @@ def triplet_semihard_loss(y_true, y_pred, *, margin=1.0, distance_metric="L2"):
         >>> embeddings = [[0.0, 0.0], [0.0, 1.0], [0.5, 0.0], [2.0, 1.0]]
         >>> loss = keras_losses.triplet_semihard_loss(labels, embeddings)
         >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-        [0.882  0.     0.     0.7639]
+        [0.     0.882  1.6847 0.8028]
     """
     validate(triplet_semihard_loss, locals())
     embeddings, dtype = _embeddings(y_pred)
@@ -404,7 +434,7 @@ def triplet_hard_loss(
         >>> embeddings = [[0.0, 0.0], [0.0, 1.0], [0.5, 0.0], [2.0, 1.0]]
         >>> loss = keras_losses.triplet_hard_loss(labels, embeddings)
         >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-        [1.5    1.3416 1.382  1.1623]
+        [1.5    0.882  2.3028 0.8028]
     """
     validate(triplet_hard_loss, locals())
     embeddings, dtype = _embeddings(y_pred)
@@ -461,7 +491,7 @@ def lifted_struct_loss(y_true, y_pred, *, margin=1.0):
         >>> embeddings = [[0.0, 0.0], [0.0, 1.0], [0.5, 0.0], [2.0, 1.0]]
         >>> loss = keras_losses.lifted_struct_loss(labels, embeddings)
         >>> print(np.round(float(loss), 4))
-        4.3133
+        3.3656
     """
     validate(lifted_struct_loss, locals())
     embeddings, dtype = _embeddings(y_pred)
@@ -479,10 +509,9 @@ def lifted_struct_loss(y_true, y_pred, *, margin=1.0):
         ops.maximum(row[:, None], row[None, :]),
         ops.where(has[:, None], row[:, None], row[None, :]),
     )
-    total = ops.exp(ops.where(has[:, None], row[:, None] - peak, -float("inf")))
-    total += ops.exp(
-        ops.where(has[None, :], row[None, :] - peak, -float("inf"))
-    )
+    total = ops.exp(
+        ops.where(has[:, None], row[:, None] - peak, -float("inf"))
+    ) + ops.exp(ops.where(has[None, :], row[None, :] - peak, -float("inf")))
     either = ops.logical_or(has[:, None], has[None, :])
     joint = peak + ops.log(ops.where(either, total, 1.0)) + distances
     hinge = ops.square(ops.maximum(joint, 0.0))
@@ -595,7 +624,7 @@ def npairs_multilabel_loss(y_true, y_pred):
         ...     labels, [[2.0, 0.0], [1.0, 1.0]]
         ... )
         >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-        [0.6269 0.6931]
+        [1.1269 0.6931]
     """
     validate(npairs_multilabel_loss, locals())
     similarities, dtype = _similarities(y_pred)
@@ -656,7 +685,7 @@ def supervised_contrastive_loss(y_true, y_pred, *, temperature=0.1):
         ...     labels, embeddings, temperature=0.5
         ... )
         >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-        [0.1358 0.1662 0.    ]
+        [0.1316 0.1892 0.    ]
     """
     validate(supervised_contrastive_loss, locals())
     embeddings, dtype = _embeddings(y_pred)
@@ -718,7 +747,7 @@ def nt_xent_loss(y_true, y_pred, *, temperature=0.1, same_view_negatives=True):
         >>> view_2 = [[1.0, 0.1], [0.1, 1.0]]
         >>> loss = keras_losses.nt_xent_loss(view_1, view_2, temperature=0.5)
         >>> print(np.round(keras.ops.convert_to_numpy(loss), 4))
-        [0.3109 0.3109]
+        [0.2899 0.2899]
     """
     validate(nt_xent_loss, locals())
     second, dtype = _embeddings(y_pred)
@@ -843,7 +872,7 @@ class TripletSemiHardLoss(_MinedLoss):
         >>> labels = [0, 0, 1, 1]
         >>> embeddings = [[0.0, 0.0], [0.0, 1.0], [0.5, 0.0], [2.0, 1.0]]
         >>> print(f"{float(loss(labels, embeddings)):.4f}")
-        0.4115
+        0.8424
     """
 
     def __init__(
@@ -889,7 +918,7 @@ class TripletHardLoss(_MinedLoss):
         >>> labels = [0, 0, 1, 1]
         >>> embeddings = [[0.0, 0.0], [0.0, 1.0], [0.5, 0.0], [2.0, 1.0]]
         >>> print(f"{float(loss(labels, embeddings)):.4f}")
-        1.3465
+        1.3719
     """
 
     def __init__(
@@ -932,7 +961,7 @@ class LiftedStructLoss(FunctionLoss):
         >>> labels = [0, 0, 1, 1]
         >>> embeddings = [[0.0, 0.0], [0.0, 1.0], [0.5, 0.0], [2.0, 1.0]]
         >>> print(f"{float(loss(labels, embeddings)):.4f}")
-        4.3133
+        3.3656
     """
 
     def __init__(
@@ -957,6 +986,13 @@ class LiftedStructLoss(FunctionLoss):
                 f"{_tensors.static_shape(ops.convert_to_tensor(sample_weight))}"
             )
         return super().__call__(y_true, y_pred, sample_weight=sample_weight)
+
+    def call(self, y_true, y_pred):
+        # Under tf.distribute, the replicas' values are averaged (Keras
+        # would sum a 0-d loss's: see the helper).
+        return _keras_compat.average_batch_statistic_across_replicas(
+            super().call(y_true, y_pred), self.reduction
+        )
 
 
 class NpairsLoss(FunctionLoss):
@@ -1018,7 +1054,7 @@ class NpairsMultilabelLoss(FunctionLoss):
         >>> loss = keras_losses.NpairsMultilabelLoss()
         >>> labels = [[1, 0], [1, 1]]
         >>> print(f"{float(loss(labels, [[2.0, 0.0], [1.0, 1.0]])):.4f}")
-        0.6600
+        0.9100
     """
 
     def __init__(
@@ -1057,7 +1093,7 @@ class SupervisedContrastiveLoss(FunctionLoss):
         >>> labels = [0, 0, 1]
         >>> embeddings = [[1.0, 0.0], [1.0, 0.2], [0.0, 1.0]]
         >>> print(f"{float(loss(labels, embeddings)):.4f}")
-        0.1007
+        0.1069
     """
 
     def __init__(
@@ -1100,7 +1136,7 @@ class NTXentLoss(FunctionLoss):
         >>> view_1 = [[1.0, 0.0], [0.0, 1.0]]
         >>> view_2 = [[1.0, 0.1], [0.1, 1.0]]
         >>> print(f"{float(loss(view_1, view_2)):.4f}")
-        0.3109
+        0.2899
     """
 
     def __init__(

@@ -18,6 +18,7 @@ import numpy as np  # noqa: E402
 
 import keras_losses  # noqa: E402
 from tests.examples import EXAMPLES  # noqa: E402
+from tests.examples import IN_BATCH  # noqa: E402
 from tests.examples import LOSS_CLASSES  # noqa: E402
 from tests.examples import task_data  # noqa: E402
 from tests.examples import task_model  # noqa: E402
@@ -37,9 +38,15 @@ def _data(task):
     return x, y, weights
 
 
+def _weights(name, weights):
+    # A batch statistic takes no per-sample weights (it raises).
+    return None if name == "LiftedStructLoss" else weights
+
+
 def _fit(name, strategy_scope):
     kwargs, task = EXAMPLES[name]
     x, y, weights = _data(task)
+    weights = _weights(name, weights)
     with strategy_scope():
         model = task_model(task, seed=0)
         model.compile(optimizer="sgd", loss=LOSS_CLASSES[name](**kwargs))
@@ -49,7 +56,7 @@ def _fit(name, strategy_scope):
         history = model.fit(
             x[batch],
             y[batch],
-            sample_weight=weights[batch],
+            sample_weight=None if weights is None else weights[batch],
             batch_size=BATCH,
             shuffle=False,
             verbose=0,
@@ -118,6 +125,30 @@ def _pooled(strategy_scope):
     }
 
 
+def _first_step(name):
+    """An in-batch loss's first step, over the global batch and per half.
+
+    From the initial model: the loss of the global batch, and the mean of
+    the two devices' halves (what tf.distribute's replicas compute).
+    """
+    kwargs, task = EXAMPLES[name]
+    x, y, weights = _data(task)
+    x, y, weights = x[:BATCH], y[:BATCH], _weights(name, weights)
+    predictions = task_model(task, seed=0)
+
+    def loss(part):
+        w = None if weights is None else weights[part]
+        return float(
+            LOSS_CLASSES[name](**kwargs)(y[part], predictions(x[part]), w)
+        )
+
+    half = BATCH // 2
+    return {
+        "global": loss(slice(0, BATCH)),
+        "per_replica": (loss(slice(0, half)) + loss(slice(half, BATCH))) / 2,
+    }
+
+
 def main():
     single, parallel, devices = _scopes()
     results = {"devices": devices, "pooled Dice": _pooled(parallel)}
@@ -126,6 +157,8 @@ def main():
             "one_device": _fit(name, single),
             "data_parallel": _fit(name, parallel),
         }
+        if name in IN_BATCH:
+            results[name]["first_step"] = _first_step(name)
     print(json.dumps(results))
 
 

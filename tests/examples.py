@@ -143,6 +143,21 @@ EXAMPLES = {
     "DIoULoss": (dict(bounding_box_format="center_xywh"), "boxes"),
     "CIoULoss": (dict(bounding_box_format="yxyx"), "boxes"),
     "DistributionFocalLoss": (dict(), "distances"),
+    # Metric learning: labels and embeddings; NT-Xent's labels are the
+    # other view's embeddings (a frozen tower, as in locked-image tuning);
+    # the N-pairs losses take a similarity matrix (the "similarities" model
+    # ends in a Gram matrix of its embeddings).
+    "ContrastiveLoss": (dict(margin=2.0), "pairs"),
+    "TripletSemiHardLoss": (dict(margin=0.5), "embeddings"),
+    "TripletHardLoss": (
+        dict(margin=0.5, distance_metric="squared-L2"),
+        "embeddings",
+    ),
+    "LiftedStructLoss": (dict(margin=0.5), "embeddings"),
+    "NpairsLoss": (dict(), "similarities"),
+    "NpairsMultilabelLoss": (dict(), "multilabel_similarities"),
+    "SupervisedContrastiveLoss": (dict(temperature=0.5), "embeddings"),
+    "NTXentLoss": (dict(temperature=0.5), "views"),
     "Sum": (
         dict(
             losses=[
@@ -207,8 +222,37 @@ def example(name):
     return EXAMPLES[name]
 
 
+# Losses whose value for a sample depends on the other samples of the batch
+# (in-batch mining and batch statistics): under tf.distribute each replica
+# sees its own shard (tests/test_distribution.py).
+IN_BATCH = {
+    "TripletSemiHardLoss",
+    "TripletHardLoss",
+    "LiftedStructLoss",
+    "NpairsLoss",
+    "NpairsMultilabelLoss",
+    "SupervisedContrastiveLoss",
+    "NTXentLoss",
+}
+
 # The shape of one sample's predictions: 3 outputs unless listed.
-OUTPUT_SHAPES = {"boxes": (4,), "distances": (4, DISTANCE_BINS)}
+OUTPUT_SHAPES = {"boxes": (4,), "distances": (4, DISTANCE_BINS), "pairs": (1,)}
+SIMILARITIES = ("similarities", "multilabel_similarities")
+
+
+@keras.saving.register_keras_serializable(package="keras_losses_tests")
+class Gram(keras.layers.Layer):
+    """Similarities (batch, batch) of a batch of embeddings: `x @ x.T`.
+
+    A test model's layer (not a loss): the fresh-process tests import this
+    module to load models that end in it.
+    """
+
+    def call(self, x):
+        return keras.ops.matmul(x, keras.ops.transpose(x))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[0])
 
 
 def output_shape(task):
@@ -222,6 +266,8 @@ def task_model(task, seed=1):
     layers = [keras.Input((4,)), keras.layers.Dense(int(np.prod(shape)))]
     if len(shape) > 1:
         layers.append(keras.layers.Reshape(shape))
+    if task in SIMILARITIES:
+        layers.append(Gram())
     return keras.Sequential(layers)
 
 
@@ -231,6 +277,10 @@ def task_predictions(task, x):
         return x[:, :4]  # boxes of every kind, inverted ones included
     if task == "distances":  # logits over the bins of each side
         return x[:, :, None] * np.linspace(-1.0, 1.0, DISTANCE_BINS, "float32")
+    if task == "pairs":
+        return np.abs(x[:, :1])
+    if task in SIMILARITIES:
+        return x[:, :3] @ x[:, :3].T
     return x[:, :3]
 
 
@@ -240,7 +290,9 @@ def task_data(task, seed=0, samples=32):
     "quality": a score in [0.2, 1] at one of 3 classes, 0 at the others;
     "boxes": valid boxes in every format (all four numbers > 0, the third
     and fourth above the first and second); "distances": 4 distances in
-    `[0, DISTANCE_BINS - 1]` per sample.
+    `[0, DISTANCE_BINS - 1]` per sample; "embeddings", "similarities": an
+    integer label in [0, 3) per sample; "pairs": 0 or 1 per pair; "views":
+    the other view's embeddings (samples, 3).
     """
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(samples, 4)).astype("float32")
@@ -255,8 +307,14 @@ def task_data(task, seed=0, samples=32):
     if task == "quality":  # an IoU-like score at one class, 0 elsewhere
         quality = rng.uniform(0.2, 1.0, size=(samples, 1))
         return x, (np.eye(3)[labels] * quality).astype("float32")
-    if task == "multilabel":
+    if task in ("multilabel", "multilabel_similarities"):
         y = rng.integers(0, 2, size=(samples, 3)).astype("float32")
+    elif task in ("embeddings", "similarities"):
+        y = labels.astype("float32")  # Keras passes labels as floats
+    elif task == "pairs":  # 1 for a similar pair, 0 for a dissimilar one
+        y = rng.integers(0, 2, size=(samples, 1)).astype("float32")
+    elif task == "views":  # the other view's embeddings
+        y = (x[:, :3] + 0.3 * rng.normal(size=(samples, 3))).astype("float32")
     elif task == "regression":
         y = (x[:, :3] * 2.0 + rng.normal(size=(samples, 3))).astype("float32")
     elif task == "one_hot":

@@ -73,6 +73,7 @@ BAD_VALUES = {
     "choice": ["cube", None, 1, "", ["square"]],
     "poly_epsilon": [-1.5, NAN, INF, -INF, "1", None, True, [1.0]],
     "box_format": ["xyzw", "rel_xyxy", "", None, 1, ["xyxy"]],
+    "distance_metric": ["l2", "cosine", "", None, 1, ["L2"], "no>such"],
     "losses": [[], "dice", None, 3, [3], ["no_such_loss"]],
     "loss_weights": [[1.0], [1.0, -1.0], [1.0, NAN], "1", 1.0, [True, 1.0]],
     "reduction": ["average", "AUTO", 1, ["sum"]],
@@ -203,6 +204,18 @@ KINDS.update(
     DIoULoss=dict(bounding_box_format="box_format"),
     CIoULoss=dict(bounding_box_format="box_format"),
     DistributionFocalLoss={},
+    ContrastiveLoss=dict(margin="nonnegative"),
+    TripletSemiHardLoss=dict(
+        margin="nonnegative", distance_metric="distance_metric"
+    ),
+    TripletHardLoss=dict(
+        margin="nonnegative", soft="bool", distance_metric="distance_metric"
+    ),
+    LiftedStructLoss=dict(margin="nonnegative"),
+    NpairsLoss={},
+    NpairsMultilabelLoss={},
+    SupervisedContrastiveLoss=dict(temperature="positive"),
+    NTXentLoss=dict(temperature="positive", same_view_negatives="bool"),
 )
 FUNCTIONS = {
     "BinaryCrossentropy": keras_losses.binary_crossentropy,
@@ -244,6 +257,14 @@ FUNCTIONS = {
     "DIoULoss": keras_losses.diou_loss,
     "CIoULoss": keras_losses.ciou_loss,
     "DistributionFocalLoss": keras_losses.distribution_focal_loss,
+    "ContrastiveLoss": keras_losses.contrastive_loss,
+    "TripletSemiHardLoss": keras_losses.triplet_semihard_loss,
+    "TripletHardLoss": keras_losses.triplet_hard_loss,
+    "LiftedStructLoss": keras_losses.lifted_struct_loss,
+    "NpairsLoss": keras_losses.npairs_loss,
+    "NpairsMultilabelLoss": keras_losses.npairs_multilabel_loss,
+    "SupervisedContrastiveLoss": keras_losses.supervised_contrastive_loss,
+    "NTXentLoss": keras_losses.nt_xent_loss,
     # Sum has no functional form: its members are objects.
 }
 SPARSE = {
@@ -261,10 +282,40 @@ SPARSE = {
 
 BOXES = {"IoULoss", "GIoULoss", "DIoULoss", "CIoULoss"}
 BINS = 5  # DistributionFocalLoss's inputs: reg_max = 4
+# Metric learning: a label per sample and embeddings (batch, dim); the
+# N-pairs losses take similarities (batch, batch); NT-Xent two views.
+LABELS_AND_EMBEDDINGS = {
+    "TripletSemiHardLoss",
+    "TripletHardLoss",
+    "LiftedStructLoss",
+    "SupervisedContrastiveLoss",
+}
+SIMILARITIES = {"NpairsLoss", "NpairsMultilabelLoss"}
+METRIC = (
+    LABELS_AND_EMBEDDINGS | SIMILARITIES | {"ContrastiveLoss", "NTXentLoss"}
+)
+
+
+def _metric_inputs(name, batch, dim):
+    rng = np.random.default_rng(0)
+    labels = np.arange(batch) % 2  # positives and negatives from batch 3
+    if name == "ContrastiveLoss":  # 0/1 per pair, distances
+        return labels, rng.uniform(0.0, 2.0, size=batch).astype("float32")
+    if name in SIMILARITIES:
+        similarities = rng.normal(size=(batch, batch)).astype("float32")
+        if name == "NpairsMultilabelLoss":
+            labels = rng.integers(0, 2, size=(batch, dim)).astype("float32")
+        return labels, similarities
+    embeddings = rng.normal(size=(batch, dim)).astype("float32")
+    if name == "NTXentLoss":  # the other view
+        return embeddings + 0.1, embeddings
+    return labels, embeddings
 
 
 def _inputs(name, batch=2, classes=3):
     rng = np.random.default_rng(0)
+    if name in METRIC:
+        return _metric_inputs(name, batch, classes)
     if name in BOXES:  # valid target boxes (xyxy), predictions near them
         corner = rng.uniform(0.0, 2.0, size=(batch, 2))
         boxes = np.concatenate([corner, corner + 1.5], -1).astype("float32")
@@ -343,7 +394,9 @@ def test_wrong_length_per_class_sequence_names_both_lengths(
 @pytest.mark.parametrize("name", sorted(LOSS_CLASSES))
 def test_mismatched_shapes_name_both(name):
     y_true, y_pred = _inputs(name, batch=4, classes=3)
-    if name == "DistributionFocalLoss":  # (4, 3) sides against (4, 4, 5)
+    if name in METRIC:  # 3 labels (or pairs, or rows) against 4 samples
+        y_true = y_true[:3]
+    elif name == "DistributionFocalLoss":  # (4, 3) sides against (4, 4, 5)
         y_true = y_true[:, :3]
     else:  # (4, 4) against (4, 5) for boxes
         y_pred = np.concatenate([y_pred, y_pred[:, :1]], axis=-1)  # (4, 4)
@@ -368,6 +421,15 @@ def test_nan_in_predictions_propagates(name, from_logits, backend):
     elif from_logits:
         pytest.skip(f"{name} takes no logits")
     y_true, y_pred = _inputs(name, batch=3)
+    if name in METRIC and name not in ("ContrastiveLoss",):
+        # Each anchor's loss depends on every row: NaN anywhere is NaN for
+        # every anchor (a lone NaN row could drop out of a minimum).
+        y_pred[1, 0] = np.nan
+        assert np.all(np.isnan(numpy(FUNCTIONS[name](y_true, y_pred))))
+        count(name, "bad")
+        return
+    if name == "ContrastiveLoss":
+        y_pred = y_pred[:, None]  # (3, 1): distances of 3 pairs
     y_pred[1, 0] = np.nan
     if name.startswith("Binary") and not from_logits and backend == "torch":
         # Keras's torch kernel for probabilities refuses NaN: loud too.
@@ -390,18 +452,27 @@ def test_empty_batch_gives_what_keras_gives(name, reduction, rank):
     shape = (0, 3) if rank == 2 else (0, 2, 3)
     if name in BOXES or name == "DistributionFocalLoss":
         shape = shape[:-1] + (4,)  # boxes, or a box's sides
+    if name in METRIC and rank == 3:
+        pytest.skip(f"{name} takes rank-2 (or 1) inputs: see tests/test_metric")
     y_pred = np.zeros(shape, "float32")
     y_true = np.zeros(shape[:-1], "int64") if name in SPARSE else y_pred
+    if name in METRIC:  # Keras's per-sample losses of (0, 3) inputs
+        y_true, y_pred = _inputs(name, batch=0)
+        shape = (0, 3)
     if name == "DistributionFocalLoss":  # logits over BINS bins per side
         y_true, y_pred = y_pred, np.zeros(shape + (BINS,), "float32")
     if name not in FUNCTIONS:
         pytest.skip(f"{name}'s samples are batch elements (see test_composite)")
     loss = instance(name, reduction=reduction, **PER_SAMPLE.get(name, {}))
     ours = numpy(loss(y_true, y_pred))
+    if name == "LiftedStructLoss":  # one value for the batch: 0 for none
+        assert ours.shape == () and ours == 0.0
+        return
+    zeros = np.zeros(shape, "float32")
     theirs = numpy(
         keras.losses.MeanSquaredError(reduction=reduction)(y_true, y_true)
         if name == "DistributionFocalLoss"
-        else keras.losses.MeanSquaredError(reduction=reduction)(y_pred, y_pred)
+        else keras.losses.MeanSquaredError(reduction=reduction)(zeros, zeros)
     )
     assert ours.shape == theirs.shape
     np.testing.assert_array_equal(ours, theirs)
@@ -454,3 +525,28 @@ def test_sparse_focal_label_dtypes(name):
     ]
     np.testing.assert_allclose(results[0], results[1])
     np.testing.assert_allclose(results[0], results[2])
+
+
+@pytest.mark.parametrize("name", sorted(METRIC - {"ContrastiveLoss"}))
+@pytest.mark.parametrize("where", ["labels", "embeddings"])
+def test_metric_inputs_of_the_wrong_rank_name_their_shapes(name, where):
+    y_true, y_pred = _inputs(name, batch=4)
+    if where == "labels":  # (4, 1, 1) labels, or (4, 3, 1) for the rest
+        y_true = np.asarray(y_true)[:, None, None]
+    else:  # (4, D, 1) embeddings or similarities
+        y_pred = y_pred[..., None]
+    with pytest.raises(ValueError) as error:
+        instance(name)(y_true, y_pred)
+    message = str(error.value)
+    bad = y_true if where == "labels" else y_pred
+    assert str(tuple(np.shape(bad))) in message, message
+    assert "must" in message and "Received" in message, message
+    count(name, "bad")
+
+
+@pytest.mark.parametrize("name", sorted(LABELS_AND_EMBEDDINGS | {"NpairsLoss"}))
+def test_metric_labels_that_are_not_numbers_are_refused(name):
+    _, y_pred = _inputs(name, batch=4)
+    with pytest.raises(ValueError, match="integer class labels.*dtype <U"):
+        FUNCTIONS[name](np.array(["a", "b", "a", "b"]), y_pred)
+    count(name, "bad")
