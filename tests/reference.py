@@ -1227,3 +1227,348 @@ def class_balanced_weights(counts, beta):
     effective = (1 - beta**n) / (1 - beta)
     weights = 1 / effective
     return weights * n.size / np.sum(weights)
+
+
+# --- Metric-learning losses -------------------------------------------------
+#
+# The contrastive loss (Hadsell, Chopra and LeCun, CVPR 2006, eq. 4), the
+# triplet loss with semi-hard negatives (Schroff et al., FaceNet, CVPR 2015,
+# sec. 3.2) and with batch-hard mining (Hermans et al., 2017, eq. 5; the soft
+# margin of sec. 3.3), the lifted structured loss (Oh Song et al., CVPR 2016,
+# eq. 4) and the N-pair loss (Sohn, NeurIPS 2016, eq. 3), each as TF Addons
+# defines it (tensorflow_addons/losses/{contrastive,triplet,lifted,npairs}.py),
+# and the supervised contrastive loss (Khosla et al., NeurIPS 2020, eq. 2,
+# L_out) and NT-Xent (Chen et al., SimCLR, ICML 2020, eq. 1).
+#
+# Brute force: explicit loops over anchors, positives and negatives. A
+# positive of anchor a is another sample (p != a) with a's label, a negative
+# any sample with a different label. Where TF Addons divides 0 by 0 the
+# package's value is 0 (the loss of a batch with nothing to compare).
+#
+# A 4-sample example, worked by hand: 1-D embeddings x = [0, 2, 1, 5],
+# labels [0, 0, 1, 1], L2 distances d01 = 2, d02 = 1, d03 = 5, d12 = 1,
+# d13 = 3, d23 = 4; P = 4 ordered positive pairs, so B / P = 1.
+# Semi-hard, margin 2 (pair loss max(2 + d_ap - d_an, 0)):
+#   (0, 1): d_ap = 2, negatives of 0 at 1 and 5; beyond 2: 5 -> 2 + 2 - 5 < 0
+#   (1, 0): d_ap = 2, negatives at 1 and 3; beyond 2: 3   -> 2 + 2 - 3 = 1
+#   (2, 3): d_ap = 4, negatives at 1 and 1; none beyond 4, so the largest
+#           negative distance, 1                          -> 2 + 4 - 1 = 5
+#   (3, 2): d_ap = 4, negatives at 5 and 3; beyond 4: 5   -> 2 + 4 - 5 = 1
+#   per anchor [0, 1, 5, 1]; TF Addons' value 7 / 4.
+# Batch-hard, margin 1 (max(hardest positive - hardest negative + 1, 0)):
+#   anchor 0: 2 - 1 + 1 = 2; 1: 2 - 1 + 1 = 2; 2: 4 - 1 + 1 = 4;
+#   3: 4 - 3 + 1 = 2; mean 2.5.
+
+
+def _logsumexp(values):
+    """log sum exp, shifted by the maximum; -inf for no values."""
+    v = _f64(values).ravel()
+    if v.size == 0:
+        return -np.inf
+    top = np.max(v)
+    return top + np.log(np.sum(np.exp(v - top)))
+
+
+def _labels(labels):
+    return np.asarray(labels).reshape(-1)
+
+
+def _unit_rows(x, epsilon=None):
+    """Each row divided by its L2 norm; a zero row stays zero. With
+    `epsilon`, x / sqrt(max(|x|**2, epsilon)) (TensorFlow, keras-cv)."""
+    x = _f64(x)
+    out = np.zeros_like(x)
+    for i in range(x.shape[0]):
+        squared_norm = np.sum(x[i] ** 2)
+        if epsilon is not None:
+            out[i] = x[i] / np.sqrt(max(squared_norm, epsilon))
+        elif squared_norm > 0:
+            out[i] = x[i] / np.sqrt(squared_norm)
+    return out
+
+
+def metric_distances(embeddings, distance_metric="L2"):
+    """Pairwise distances (B, B) with a zero diagonal.
+
+    "L2": |x_i - x_j|; "squared-L2": |x_i - x_j|**2; "angular":
+    max(1 - u_i . u_j, 0) with u = x / sqrt(max(|x|**2, 1e-12)) (TensorFlow's
+    l2_normalize, so a zero row has distance 1 to every other row). A
+    callable gets the embeddings and returns the matrix, used as it is.
+    """
+    if callable(distance_metric):
+        return _f64(distance_metric(embeddings))
+    x = _f64(embeddings)
+    batch = x.shape[0]
+    if distance_metric == "angular":
+        unit = _unit_rows(x, epsilon=1e-12)
+    distances = np.zeros((batch, batch))
+    for i in range(batch):
+        for j in range(batch):
+            if i == j:
+                continue
+            if distance_metric == "L2":
+                distances[i, j] = np.sqrt(np.sum((x[i] - x[j]) ** 2))
+            elif distance_metric == "squared-L2":
+                distances[i, j] = np.sum((x[i] - x[j]) ** 2)
+            elif distance_metric == "angular":
+                distances[i, j] = max(1.0 - np.dot(unit[i], unit[j]), 0.0)
+            else:
+                raise ValueError(f"unknown distance {distance_metric!r}")
+    return distances
+
+
+def _positives_and_negatives(labels, a):
+    """Indices of anchor a's positives (same label, not a) and negatives."""
+    labels = _labels(labels)
+    positives = [
+        p for p in range(labels.size) if p != a and labels[p] == labels[a]
+    ]
+    negatives = [n for n in range(labels.size) if labels[n] != labels[a]]
+    return positives, negatives
+
+
+def contrastive_loss(y_true, y_pred, margin=1.0):
+    """Hadsell et al. eq. 4 on given distances d: y d**2 + (1 - y)
+    max(margin - d, 0)**2, elementwise (TF Addons' contrastive_loss)."""
+    y, d = _f64(y_true), _f64(y_pred)
+    return y * d**2 + (1 - y) * np.maximum(margin - d, 0.0) ** 2
+
+
+def _semihard_negative(distances, a, p, negatives):
+    """TF Addons' negative for the pair (a, p): the smallest d(a, n) with
+    d(a, n) > d(a, p); else the largest d(a, n); else (a has no negative)
+    the smallest entry of row a, diagonal included."""
+    beyond = [
+        distances[a, n] for n in negatives if distances[a, n] > distances[a, p]
+    ]
+    if beyond:
+        return min(beyond)
+    if negatives:
+        return max(distances[a, n] for n in negatives)
+    return np.min(distances[a])
+
+
+def triplet_semihard_loss(labels, embeddings, margin=1.0, distance_metric="L2"):
+    """Per anchor a: (B / P) sum over a's positives p of
+    max(margin + d(a, p) - d(a, n*), 0), n* the semi-hard negative (FaceNet
+    sec. 3.2; `_semihard_negative`), P the number of ordered positive pairs
+    in the batch. The mean over anchors is TF Addons' value; all zeros when
+    P = 0 (TF Addons: NaN)."""
+    labels = _labels(labels)
+    distances = metric_distances(embeddings, distance_metric)
+    batch = labels.size
+    sums = np.zeros(batch)
+    pairs = 0
+    for a in range(batch):
+        positives, negatives = _positives_and_negatives(labels, a)
+        for p in positives:
+            negative = _semihard_negative(distances, a, p, negatives)
+            sums[a] += max(margin + distances[a, p] - negative, 0.0)
+            pairs += 1
+    if pairs == 0:
+        return np.zeros(batch)
+    return sums * batch / pairs
+
+
+def tfa_triplet_semihard_value(
+    labels, embeddings, margin=1.0, distance_metric="L2"
+):
+    """TF Addons' scalar: the mean of the pair losses over all ordered
+    positive pairs, the negative found by walking a's negative distances in
+    increasing order to the first beyond d(a, p) (the last if none is);
+    NaN when there is no positive pair (0 / 0)."""
+    labels = _labels(labels)
+    distances = metric_distances(embeddings, distance_metric)
+    total, pairs = 0.0, 0
+    for a in range(labels.size):
+        for p in range(labels.size):
+            if p == a or labels[p] != labels[a]:
+                continue
+            pairs += 1
+            ordered = sorted(
+                distances[a, n]
+                for n in range(labels.size)
+                if labels[n] != labels[a]
+            )
+            chosen = np.min(distances[a])  # no negative: row minimum
+            for candidate in ordered:
+                chosen = candidate
+                if candidate > distances[a, p]:
+                    break
+            total += max(0.0, margin + distances[a, p] - chosen)
+    with np.errstate(invalid="ignore"):
+        return np.float64(total) / np.float64(pairs)
+
+
+def triplet_hard_loss(
+    labels, embeddings, margin=1.0, soft=False, distance_metric="L2"
+):
+    """Per anchor (Hermans et al. eq. 5): max(hp - hn + margin, 0), or
+    log(1 + exp(hp - hn)) if soft (sec. 3.3, no margin); hp the largest
+    positive distance (no positive: row a's minimum, diagonal included),
+    hn the smallest negative distance (no negative: row a's maximum), as TF
+    Addons' triplet_hard_loss, whose value is the mean over anchors."""
+    labels = _labels(labels)
+    distances = metric_distances(embeddings, distance_metric)
+    losses = np.zeros(labels.size)
+    for a in range(labels.size):
+        positives, negatives = _positives_and_negatives(labels, a)
+        if positives:
+            hardest_positive = max(distances[a, p] for p in positives)
+        else:
+            hardest_positive = np.min(distances[a])
+        if negatives:
+            hardest_negative = min(distances[a, n] for n in negatives)
+        else:
+            hardest_negative = np.max(distances[a])
+        gap = hardest_positive - hardest_negative
+        losses[a] = np.logaddexp(0.0, gap) if soft else max(gap + margin, 0.0)
+    return losses
+
+
+def lifted_struct_loss(labels, embeddings, margin=1.0):
+    """Oh Song et al. eq. 4 as TF Addons computes it, with L2 distances D:
+    for each ordered positive pair (i, j),
+    J_ij = log(sum_{k in Neg(i)} exp(margin - D_ik)
+               + sum_{k in Neg(j)} exp(margin - D_jk)) + D_ij;
+    the value is sum max(J_ij, 0)**2 / (2 P), P ordered positive pairs.
+    0 when P = 0; a pair with no negative at all (J = -inf) adds 0."""
+    labels = _labels(labels)
+    distances = metric_distances(embeddings, "L2")
+    total, pairs = 0.0, 0
+    for i in range(labels.size):
+        for j in range(labels.size):
+            if j == i or labels[j] != labels[i]:
+                continue
+            pairs += 1
+            exponents = [
+                margin - distances[i, k]
+                for k in range(labels.size)
+                if labels[k] != labels[i]
+            ] + [
+                margin - distances[j, k]
+                for k in range(labels.size)
+                if labels[k] != labels[j]
+            ]
+            if not exponents:
+                continue
+            j_ij = _logsumexp(exponents) + distances[i, j]
+            total += max(j_ij, 0.0) ** 2
+    return np.asarray(total / (2 * pairs) if pairs else 0.0)
+
+
+def _cross_entropy(target, logits):
+    """-sum_j t_j log softmax(logits)_j for one row (log-space)."""
+    log_p = _f64(logits) - _logsumexp(logits)
+    return -sum(t * lp for t, lp in zip(target, log_p, strict=True) if t != 0)
+
+
+def npairs_loss(labels, similarity):
+    """Per row i (Sohn eq. 3 as TF Addons has it): cross-entropy of
+    softmax(S_i) against t_ij = [l_j = l_i] / #{j : l_j = l_i} (the diagonal
+    is one of the targets)."""
+    labels = _labels(labels)
+    s = _f64(similarity)
+    losses = np.zeros(labels.size)
+    for i in range(labels.size):
+        same = [
+            1.0 if labels[j] == labels[i] else 0.0 for j in range(labels.size)
+        ]
+        target = [t / sum(same) for t in same]
+        losses[i] = _cross_entropy(target, s[i])
+    return losses
+
+
+def npairs_multilabel_loss(multi_hot, similarity):
+    """Per row i: cross-entropy of softmax(S_i) against t_ij = |Y_i n Y_j| /
+    sum_k |Y_i n Y_k| (TF Addons' npairs_multilabel_loss, (Y Y^T)
+    row-normalised); 0 for a row with no label (TF Addons: NaN)."""
+    y, s = _f64(multi_hot), _f64(similarity)
+    losses = np.zeros(y.shape[0])
+    for i in range(y.shape[0]):
+        shared = [np.sum(y[i] * y[j]) for j in range(y.shape[0])]
+        if sum(shared) == 0:
+            continue
+        losses[i] = _cross_entropy([c / sum(shared) for c in shared], s[i])
+    return losses
+
+
+def supervised_contrastive_loss(labels, embeddings, temperature=0.1):
+    """Khosla et al. eq. 2 (L_out), per anchor i: with z = x / |x| (a zero
+    row stays zero) and s_ij = z_i . z_j / temperature,
+    L_i = -1/|P(i)| sum_{p in P(i)} [s_ip - log sum_{a != i} exp(s_ia)],
+    P(i) the other samples with i's label; 0 when P(i) is empty."""
+    labels = _labels(labels)
+    z = _unit_rows(embeddings)
+    losses = np.zeros(labels.size)
+    for i in range(labels.size):
+        positives, _ = _positives_and_negatives(labels, i)
+        if not positives:
+            continue
+        others = [
+            np.dot(z[i], z[a]) / temperature
+            for a in range(labels.size)
+            if a != i
+        ]
+        log_denominator = _logsumexp(others)
+        terms = [
+            np.dot(z[i], z[p]) / temperature - log_denominator
+            for p in positives
+        ]
+        losses[i] = -sum(terms) / len(positives)
+    return losses
+
+
+def _nt_xent_term(anchor, positive, negatives, temperature):
+    """-log(exp(a.p / t) / (exp(a.p / t) + sum_n exp(a.n / t)))."""
+    logit = np.dot(anchor, positive) / temperature
+    logits = [logit] + [np.dot(anchor, n) / temperature for n in negatives]
+    return _logsumexp(logits) - logit
+
+
+def nt_xent_loss(view_1, view_2, temperature=0.1, same_view_negatives=True):
+    """NT-Xent (SimCLR eq. 1), per pair i: (l(u_i) + l(v_i)) / 2 on the
+    unit rows u, v of the two views. The positive of u_i is v_i; its
+    negatives are v_k, k != i, and, with same_view_negatives, u_k, k != i
+    (symmetrically for v_i). With same_view_negatives=False this is CLIP's
+    symmetric InfoNCE: the mean of the two directions' cross-entropies."""
+    u, v = _unit_rows(view_1), _unit_rows(view_2)
+    batch = u.shape[0]
+    losses = np.zeros(batch)
+    for i in range(batch):
+        others = [k for k in range(batch) if k != i]
+        negatives_u = [v[k] for k in others]
+        negatives_v = [u[k] for k in others]
+        if same_view_negatives:
+            negatives_u += [u[k] for k in others]
+            negatives_v += [v[k] for k in others]
+        from_u = _nt_xent_term(u[i], v[i], negatives_u, temperature)
+        from_v = _nt_xent_term(v[i], u[i], negatives_v, temperature)
+        losses[i] = (from_u + from_v) / 2
+    return losses
+
+
+def keras_cv_simclr_value(view_1, view_2, temperature, per_pair=False):
+    """keras-cv's SimCLRLoss (keras_cv/src/losses/simclr_loss.py): rows
+    x / sqrt(max(|x|**2, 1e-7)); for pair i, loss_a = cross-entropy of row
+    [u_i . v_j / t]_j ++ [u_i . u_j / t - 1e9 [j = i]]_j with target j = i,
+    loss_b the same with u and v swapped; per pair loss_a + loss_b (=
+    2 * nt_xent_loss). Returns the mean over pairs (keras-cv's default
+    reduction), or the per-pair values with per_pair=True."""
+    u = _unit_rows(view_1, epsilon=1e-7)
+    v = _unit_rows(view_2, epsilon=1e-7)
+    batch = u.shape[0]
+    losses = np.zeros(batch)
+    for i in range(batch):
+        for first, second in ((u, v), (v, u)):
+            cross = [
+                np.dot(first[i], second[j]) / temperature for j in range(batch)
+            ]
+            own = [
+                np.dot(first[i], first[j]) / temperature
+                - (1e9 if j == i else 0.0)
+                for j in range(batch)
+            ]
+            target = [1.0 if j == i else 0.0 for j in range(2 * batch)]
+            losses[i] += _cross_entropy(target, cross + own)
+    return losses if per_pair else np.mean(losses)
