@@ -18,9 +18,10 @@ returns a scalar and refuses a per-sample `sample_weight`.
 In-batch mining sees the batch the loss is called on. Under
 `tf.distribute` strategies that is each replica's shard (Keras averages
 the replicas' losses); under `keras.distribution.DataParallel` on JAX it is
-the global batch. Batches without a positive pair, without a negative, of
-size 0 or 1 give the values each function documents, finite with finite
-gradients (TF Addons gives NaN in some of them).
+the global batch. Batches without a positive pair, without a negative, or of
+size 1 give the values each function documents, finite with finite
+gradients (TF Addons gives NaN in some of them); a batch of size 0 gives
+an empty loss of shape (0,), 0 after Keras's mean reductions.
 
 Everything is computed with `keras.ops`, in float32 for half-precision
 inputs (as TF Addons does). Pairwise distances take `O(B^2)` memory, also
@@ -471,8 +472,8 @@ def lifted_struct_loss(y_true, y_pred, *, margin=1.0):
     The loss is a statistic of the whole batch, not a sum of per-sample
     terms: it is returned as a scalar, and its class refuses a per-sample
     `sample_weight`. A batch without a positive pair gives 0, and so does
-    a positive pair neither of whose members has a negative (TF Addons
-    gives NaN for both).
+    a batch of one label, where no sample has a negative (TF Addons gives
+    NaN for both).
 
     Args:
         y_true: Integer labels of shape (batch,) or (batch, 1).
@@ -548,7 +549,7 @@ def _soft_target_crossentropy(targets, logits):
     `softmax(logits)`; a target row of zeros gives 0."""
     log_p = ops.log_softmax(logits, axis=1)
     # `where`, not a product: log p may be -inf where the target is 0.
-    return -ops.sum(ops.where(targets > 0, targets * log_p, 0.0), axis=1)
+    return ops.sum(ops.where(targets > 0, -targets * log_p, 0.0), axis=1)
 
 
 def _normalise_rows(counts):
@@ -569,8 +570,8 @@ def npairs_loss(y_true, y_pred):
         loss_i = -sum_j t_ij * log_softmax(y_pred[i])_j
 
     Computed in log space, exact for similarities up to float32's range.
-    Like TF Addons, no L2 penalty on the embeddings (Sohn's eq. 8 adds one:
-    add it as a regularizer).
+    Like TF Addons, no L2 penalty on the embeddings (Sohn adds one: add it
+    as an activity regularizer).
 
     Args:
         y_true: Integer labels of shape (batch,) or (batch, 1).
@@ -581,7 +582,7 @@ def npairs_loss(y_true, y_pred):
 
     References:
         Sohn, "Improved Deep Metric Learning with Multi-class N-pair Loss
-        Objective", NeurIPS 2016, eq. 6.
+        Objective", NeurIPS 2016.
 
     Examples:
         >>> loss = keras_losses.npairs_loss([0, 1], [[2.0, 0.0], [1.0, 1.0]])
@@ -669,7 +670,8 @@ def supervised_contrastive_loss(y_true, y_pred, *, temperature=0.1):
     Args:
         y_true: Integer labels of shape (batch,) or (batch, 1).
         y_pred: Embeddings of shape (batch, dim); normalised here.
-        temperature: Temperature > 0. Defaults to 0.1 (Khosla et al.'s).
+        temperature: Temperature > 0. Defaults to 0.1, as PyTorch Metric
+            Learning's `SupConLoss` (Khosla et al.'s code defaults to 0.07).
 
     Returns:
         The loss of each anchor: shape (batch,).
@@ -1126,7 +1128,8 @@ class NTXentLoss(FunctionLoss):
         shape (batch,).
 
     Formula:
-        `(l(u_i) + l(v_i)) / 2`, `l(u_i) = -log softmax_(negatives, v_i)(v_i)`
+        `(l(u_i) + l(v_i)) / 2`, with `l(u_i)` the cross-entropy of picking
+        `v_i` among `v_i` and `u_i`'s negatives by similarity / temperature
 
     References:
         Chen et al., "SimCLR", ICML 2020; Radford et al., "CLIP", ICML 2021.

@@ -13,6 +13,7 @@ their published test values where they have some. The
 `segmentation_models.pytorch` table is stated from its source, untested.
 """
 
+import importlib
 import math
 import re
 
@@ -21,6 +22,7 @@ import numpy as np
 import pytest
 
 import keras_losses
+from tests import reference
 from tests.autodiff import finite_difference
 from tests.autodiff import value_and_grad
 from tests.helpers import numpy
@@ -2160,3 +2162,648 @@ def test_class_balanced_pytorch_port_softmax_loss(seed):
         sample_weight=sample_weight,
     )
     np.testing.assert_allclose(numpy(ours), elements.mean(), RTOL)
+
+
+# --- Metric learning: TF Addons, keras-cv, PyTorch Metric Learning ---------
+#
+# TF Addons' rows: the values printed in its docstrings and asserted in its
+# tests (tensorflow_addons/losses/tests/), and its code transcribed in
+# float64 NumPy where the claim is about NaN (0 / 0 and 0 * inf give NaN in
+# NumPy as in TensorFlow, and tf.maximum, like np.maximum, keeps a NaN).
+# keras-cv's SimCLRLoss: its published test values and its formula
+# (tests/reference.py). PyTorch Metric Learning is called directly, in
+# float64, where it is installed.
+
+METRIC_LABELS = np.array([0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 0, 2])
+
+
+def metric_data(seed, n=12, dim=5):
+    rng = np.random.default_rng(seed)
+    labels = METRIC_LABELS[:n]
+    embeddings = rng.normal(size=(n, dim)).astype("float32")
+    return labels, embeddings
+
+
+def test_tfa_triplet_docstring_values():
+    # tfa.losses.triplet_semihard_loss and triplet_hard_loss on labels
+    # [0, 0], embeddings [[0, 1], [1, 0]]: 2.4142137 and 1.0 with "L2";
+    # 1.0 and 0.0 with distance_metric=lambda x: x @ x^T.
+    labels = [0, 0]
+    embeddings = [[0.0, 1.0], [1.0, 0.0]]
+
+    def gram(x):
+        return keras.ops.matmul(x, keras.ops.transpose(x))
+
+    semihard = keras_losses.TripletSemiHardLoss(distance_metric="L2")
+    np.testing.assert_allclose(
+        numpy(semihard(labels, embeddings)), 2.4142137, RTOL
+    )
+    hard = keras_losses.TripletHardLoss(distance_metric="L2")
+    np.testing.assert_allclose(numpy(hard(labels, embeddings)), 1.0, RTOL)
+    value = keras_losses.triplet_semihard_loss(
+        labels, embeddings, distance_metric=gram
+    )
+    np.testing.assert_allclose(numpy(value).mean(), 1.0, RTOL)
+    value = keras_losses.triplet_hard_loss(
+        labels, embeddings, distance_metric=gram
+    )
+    np.testing.assert_allclose(numpy(value).mean(), 0.0, atol=1e-7)
+
+
+def test_tfa_contrastive_test_values():
+    # tensorflow_addons/losses/tests/contrastive_test.py.
+    labels = [0, 0, 1, 1, 0, 1]
+    distances = [0.1, 0.3, 1.3, 0.7, 1.1, 0.5]
+    loss = keras_losses.ContrastiveLoss()
+    np.testing.assert_allclose(numpy(loss(labels, distances)), 0.621666, RTOL)
+    weights = [1.2, 0.8, 0.5, 0.4, 1.5, 1.0]
+    np.testing.assert_allclose(
+        numpy(loss(labels, distances, sample_weight=weights)), 0.4425, RTOL
+    )
+    np.testing.assert_allclose(
+        numpy(loss(labels, distances, sample_weight=6.0)), 3.73, RTOL
+    )
+    two = keras_losses.ContrastiveLoss(margin=2.0)
+    np.testing.assert_allclose(numpy(two(labels, distances)), 1.623333, RTOL)
+    none = keras_losses.ContrastiveLoss(reduction=None)
+    np.testing.assert_allclose(
+        numpy(none(labels, distances)),
+        [0.81, 0.49, 1.69, 0.49, 0.0, 0.25],
+        RTOL,
+    )
+
+
+NPAIRS_FEATURES = np.array(
+    [[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]], "float32"
+)
+
+
+def test_tfa_npairs_test_values():
+    # tensorflow_addons/losses/tests/npairs_test.py: anchors and positives
+    # both NPAIRS_FEATURES, similarities f @ fp^T.
+    similarities = NPAIRS_FEATURES @ NPAIRS_FEATURES.T
+    loss = keras_losses.NpairsLoss()
+    np.testing.assert_allclose(
+        numpy(loss([0, 1, 2, 3], similarities)), 0.253856, 1e-5
+    )
+    multilabel = keras_losses.NpairsMultilabelLoss()
+    np.testing.assert_allclose(
+        numpy(multilabel(np.eye(4), similarities)), 0.253856, 1e-5
+    )
+    multi_hot = [[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1], [0, 0, 0, 1]]
+    np.testing.assert_allclose(
+        numpy(multilabel(multi_hot, similarities)), 1.420522, 1e-5
+    )
+
+
+def test_tfa_npairs_multilabel_sparse_tensor_to_dense():
+    # TF Addons took a tf.SparseTensor; tf.sparse.to_dense of it is ours.
+    tf = pytest.importorskip("tensorflow")
+    multi_hot = [[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1], [0, 0, 0, 1]]
+    sparse = tf.sparse.from_dense(tf.constant(multi_hot, tf.int64))
+    dense = tf.sparse.to_dense(sparse)
+    if keras.backend.backend() != "tensorflow":
+        dense = dense.numpy()
+    similarities = NPAIRS_FEATURES @ NPAIRS_FEATURES.T
+    loss = keras_losses.NpairsMultilabelLoss()
+    np.testing.assert_allclose(numpy(loss(dense, similarities)), 1.420522, 1e-5)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("metric", ["L2", "squared-L2", "angular"])
+def test_tfa_triplet_semihard_mean_is_tfa_value(seed, metric):
+    # One value per anchor, scaled by B / P, so that the mean over anchors
+    # (the default reduction) is TF Addons' mean over positive pairs.
+    labels, embeddings = metric_data(seed)
+    tfa = reference.tfa_triplet_semihard_value(
+        labels, embeddings, distance_metric=metric
+    )
+    loss = keras_losses.TripletSemiHardLoss(distance_metric=metric)
+    np.testing.assert_allclose(numpy(loss(labels, embeddings)), tfa, RTOL)
+    total = keras_losses.TripletSemiHardLoss(
+        distance_metric=metric, reduction="sum"
+    )
+    np.testing.assert_allclose(
+        numpy(total(labels, embeddings)), len(labels) * tfa, RTOL
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("soft", [False, True])
+def test_tfa_triplet_hard_is_the_mean_over_anchors(seed, soft):
+    labels, embeddings = metric_data(seed)
+    expected = reference.triplet_hard_loss(labels, embeddings, soft=soft)
+    loss = keras_losses.TripletHardLoss(soft=soft)
+    np.testing.assert_allclose(
+        numpy(loss(labels, embeddings)), expected.mean(), RTOL
+    )
+
+
+def tfa_lifted_struct_value(labels, embeddings, margin=1.0):
+    """TF Addons' lifted_struct_loss (tensorflow_addons/losses/lifted.py),
+    step by step in float64, NaN where it gives NaN."""
+    labels = np.asarray(labels).reshape(-1, 1)
+    distances = reference.metric_distances(embeddings, "L2")
+    batch = labels.shape[0]
+    adjacency = labels == labels.T
+    mask = (~adjacency).astype("float64")
+    diff = margin - distances
+    row_minimums = diff.min(axis=1, keepdims=True)
+    row_negative_maximums = ((diff - row_minimums) * mask).max(
+        axis=1, keepdims=True
+    ) + row_minimums
+    max_elements = np.maximum(row_negative_maximums, row_negative_maximums.T)
+    # Its tiled (B * B, B) product, entry [a, b]: row b of diff against
+    # max_elements[b, a].
+    exp_left = np.array(
+        [
+            [
+                np.sum(np.exp(diff[b] - max_elements[b, a]) * mask[b])
+                for b in range(batch)
+            ]
+            for a in range(batch)
+        ]
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loss_mat = max_elements + np.log(exp_left + exp_left.T) + distances
+        positives = adjacency.astype("float64") - np.eye(batch)
+        kept = np.maximum(loss_mat * positives, 0.0)
+        return 0.25 * np.sum(kept**2) / (positives.sum() / 2.0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_tfa_lifted_struct_loss(seed):
+    labels, embeddings = metric_data(seed)
+    expected = tfa_lifted_struct_value(labels, embeddings)
+    assert np.isfinite(expected)
+    loss = keras_losses.LiftedStructLoss()
+    np.testing.assert_allclose(numpy(loss(labels, embeddings)), expected, RTOL)
+
+
+def tfa_npairs_multilabel_value(multi_hot, similarities):
+    """TF Addons' npairs_multilabel_loss in float64: the label overlaps
+    Y Y^T divided by their row sums (0 / 0 for a row without labels), then
+    softmax cross-entropy, averaged."""
+    y = np.asarray(multi_hot, "float64")
+    s = np.asarray(similarities, "float64")
+    with np.errstate(invalid="ignore"):
+        targets = y @ y.T
+        targets = targets / targets.sum(axis=1, keepdims=True)
+    peak = s.max(axis=1, keepdims=True)
+    log_p = s - peak - np.log(np.exp(s - peak).sum(axis=1, keepdims=True))
+    return np.mean(-np.sum(targets * log_p, axis=1))
+
+
+def test_tfa_nan_cases_are_zero_here():
+    rng = np.random.default_rng(0)
+    embeddings = rng.normal(size=(4, 3)).astype("float32")
+    distinct = [0, 1, 2, 3]  # no positive pair
+    one_label = [5, 5, 5, 5]  # no negative
+    # Semi-hard, no positive pair: 0 / 0 in TF Addons; 0 here.
+    assert np.isnan(reference.tfa_triplet_semihard_value(distinct, embeddings))
+    loss = keras_losses.TripletSemiHardLoss()
+    assert numpy(loss(distinct, embeddings)) == 0.0
+    assert np.isnan(reference.tfa_triplet_semihard_value([0], embeddings[:1]))
+    assert numpy(loss([0], embeddings[:1])) == 0.0
+    # Lifted structure: no positive pair, or no negative at all.
+    lifted = keras_losses.LiftedStructLoss()
+    for labels in [distinct, one_label]:
+        assert np.isnan(tfa_lifted_struct_value(labels, embeddings))
+        assert numpy(lifted(labels, embeddings)) == 0.0
+    # N-pairs multilabel: a row without labels is NaN there, 0 here.
+    similarities = rng.normal(size=(4, 4)).astype("float32")
+    multi_hot = np.array(
+        [[1, 0, 1], [0, 0, 0], [1, 1, 0], [0, 1, 0]], "float32"
+    )
+    assert np.isnan(tfa_npairs_multilabel_value(multi_hot, similarities))
+    values = numpy(keras_losses.npairs_multilabel_loss(multi_hot, similarities))
+    assert values[1] == 0.0
+    np.testing.assert_allclose(
+        values[[0, 2, 3]],
+        reference.npairs_multilabel_loss(multi_hot, similarities)[[0, 2, 3]],
+        RTOL,
+    )
+    # With every row labelled, the two agree.
+    multi_hot[1, 2] = 1.0
+    np.testing.assert_allclose(
+        numpy(keras_losses.NpairsMultilabelLoss()(multi_hot, similarities)),
+        tfa_npairs_multilabel_value(multi_hot, similarities),
+        RTOL,
+    )
+
+
+def tfa_angular_distance_float32(embeddings):
+    """TF Addons' angular_distance in float32: tf.math.l2_normalize (x over
+    sqrt(max(|x|^2, 1e-12))), 1 - u u^T, at least 0; no diagonal set."""
+    x = np.asarray(embeddings, "float32")
+    squared = np.sum(x * x, axis=1, keepdims=True)
+    unit = x / np.sqrt(np.maximum(squared, np.float32(1e-12)))
+    return np.maximum(np.float32(1.0) - unit @ unit.T, np.float32(0.0))
+
+
+def test_tfa_angular_distance_diagonal():
+    # Here the diagonal is exactly 0; TF Addons' is 1 - |u|^2 after
+    # rounding, and 1 for a row of zeros.
+    rng = np.random.default_rng(0)
+    embeddings = rng.normal(size=(64, 7)).astype("float32")
+    embeddings[3] = 0.0
+    theirs = np.diagonal(tfa_angular_distance_float32(embeddings))
+    assert np.any(theirs[np.arange(64) != 3] > 0.0)
+    assert theirs[3] == 1.0
+    ours = keras_losses.metric.pairwise_distances(
+        keras.ops.convert_to_tensor(embeddings), "angular"
+    )
+    assert np.all(np.diagonal(numpy(ours)) == 0.0)
+
+
+# keras-cv's SimCLRLoss test (keras_cv/src/losses/simclr_loss_test.py).
+SIMCLR_P1 = [[1.0, 2.0, 3.0, 4.0], [2.0, 3.0, 4.0, 5.0], [3.0, 4.0, 5.0, 6.0]]
+SIMCLR_P2 = [[6.0, 5.0, 4.0, 3.0], [5.0, 4.0, 3.0, 2.0], [4.0, 3.0, 2.0, 1.0]]
+
+
+@pytest.mark.parametrize("temperature, value", [(0.5, 3.566689), (0.1, 5.7261)])
+def test_keras_cv_simclr_published_values(temperature, value):
+    # keras-cv sums the two directions; ours is their mean: half.
+    loss = keras_losses.NTXentLoss(temperature=temperature)
+    np.testing.assert_allclose(
+        2 * numpy(loss(SIMCLR_P1, SIMCLR_P2)), value, 1e-5
+    )
+    reference_value = reference.keras_cv_simclr_value(
+        SIMCLR_P1, SIMCLR_P2, temperature
+    )
+    np.testing.assert_allclose(reference_value, value, 1e-5)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("temperature", [0.1, 0.5])
+def test_keras_cv_simclr_formula(seed, temperature):
+    rng = np.random.default_rng(seed)
+    u = rng.normal(size=(8, 6)).astype("float32")
+    v = rng.normal(size=(8, 6)).astype("float32")
+    theirs = reference.keras_cv_simclr_value(u, v, temperature, per_pair=True)
+    ours = numpy(keras_losses.nt_xent_loss(u, v, temperature=temperature))
+    np.testing.assert_allclose(2 * ours, theirs, RTOL)
+    # keras-cv normalises x / sqrt(max(|x|^2, 1e-7)): a row of norm below
+    # 3e-4 stays shorter than 1 there, and its loss changes.
+    u[0] *= 1e-5
+    theirs = reference.keras_cv_simclr_value(u, v, temperature, per_pair=True)
+    ours = numpy(keras_losses.nt_xent_loss(u, v, temperature=temperature))
+    assert abs(2 * ours[0] - theirs[0]) > 1e-2
+
+
+def tfa_pairwise_distance_float32(embeddings):
+    """TF Addons' pairwise_distance(squared=False) in float32:
+    |a|^2 + |b|^2 - 2 a.b, at least 0, its square root, diagonal 0."""
+    x = np.asarray(embeddings, "float32")
+    norms = np.sum(x * x, axis=1)
+    squared = norms[:, None] + norms[None, :] - np.float32(2.0) * (x @ x.T)
+    distances = np.sqrt(np.maximum(squared, np.float32(0.0)))
+    np.fill_diagonal(distances, 0.0)
+    return distances
+
+
+def test_tfa_pairwise_distances_far_from_the_origin():
+    # Embeddings near 1000: TF Addons' float32 formula cancels (its
+    # squares are near 4e6, where float32's spacing is 0.25 to 0.5); the
+    # centred computation here keeps float32 accuracy.
+    rng = np.random.default_rng(0)
+    embeddings = (1000.0 + rng.normal(size=(16, 4))).astype("float32")
+    exact = reference.metric_distances(embeddings, "L2")
+    off = ~np.eye(16, dtype=bool)
+    theirs = tfa_pairwise_distance_float32(embeddings)
+    ours = numpy(
+        keras_losses.metric.pairwise_distances(
+            keras.ops.convert_to_tensor(embeddings), "L2"
+        )
+    )
+    their_error = np.max(np.abs(theirs - exact)[off] / exact[off])
+    assert their_error > 0.1  # 0.28 on this batch
+    np.testing.assert_allclose(ours[off], exact[off], 1e-5)
+
+
+# PyTorch: losses written by hand, in float64.
+
+
+def test_torch_hinge_embedding_loss_is_contrastive_without_squares():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    distances = rng.uniform(0.0, 2.0, size=12)
+    similar = (rng.random(12) < 0.5).astype("float64")
+    hinge = torch.nn.HingeEmbeddingLoss(margin=1.0, reduction="none")(
+        torch_f64(distances), torch_f64(2 * similar - 1)
+    )
+    expected = similar * distances + (1 - similar) * np.maximum(
+        1.0 - distances, 0.0
+    )
+    np.testing.assert_allclose(hinge.numpy(), expected, 1e-12)
+    ours = numpy(keras_losses.contrastive_loss(similar, distances))
+    np.testing.assert_allclose(
+        ours,
+        similar * distances**2
+        + (1 - similar) * np.maximum(1.0 - distances, 0.0) ** 2,
+        RTOL,
+        1e-7,
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("temperature", [0.07, 0.5])
+def test_torch_clip_loss(seed, temperature):
+    torch = pytest.importorskip("torch")
+    functional = torch.nn.functional
+    rng = np.random.default_rng(seed)
+    u = rng.normal(size=(8, 5)).astype("float32")
+    v = rng.normal(size=(8, 5)).astype("float32")
+    logits = (
+        functional.normalize(torch_f64(u))
+        @ functional.normalize(torch_f64(v)).T
+        / temperature
+    )
+    labels = torch.arange(8)
+    clip = (
+        functional.cross_entropy(logits, labels)
+        + functional.cross_entropy(logits.T, labels)
+    ) / 2
+    loss = keras_losses.NTXentLoss(
+        temperature=temperature, same_view_negatives=False
+    )
+    np.testing.assert_allclose(numpy(loss(u, v)), float(clip), RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_torch_cross_entropy_is_npairs(seed):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    anchors = rng.normal(size=(6, 4)).astype("float32")
+    positives = rng.normal(size=(6, 4)).astype("float32")
+    similarities = anchors @ positives.T
+    theirs = torch.nn.CrossEntropyLoss()(
+        torch_f64(similarities), torch.arange(6)
+    )
+    labels = [7, 2, 9, 0, 4, 1]  # all different, in any order
+    loss = keras_losses.NpairsLoss()
+    np.testing.assert_allclose(
+        numpy(loss(labels, similarities)), float(theirs), RTOL
+    )
+    multi_hot = (rng.random((6, 5)) < 0.4).astype("float32")
+    multi_hot[np.arange(6), rng.integers(0, 5, size=6)] = 1.0
+    shared = multi_hot.astype("float64") @ multi_hot.T
+    targets = shared / shared.sum(axis=1, keepdims=True)
+    theirs = torch.nn.CrossEntropyLoss()(
+        torch_f64(similarities), torch_f64(targets)
+    )
+    loss = keras_losses.NpairsMultilabelLoss()
+    np.testing.assert_allclose(
+        numpy(loss(multi_hot, similarities)), float(theirs), RTOL
+    )
+
+
+def supcontrast_supcon_loss(torch, features, labels, temperature, base):
+    """Khosla et al.'s SupConLoss (HobbitLong/SupContrast, losses.py, its
+    December 2023 version), contrast_mode="all", in float64."""
+    batch, views = features.shape[:2]
+    labels = labels.contiguous().view(-1, 1)
+    mask = torch.eq(labels, labels.T).double()
+    contrast = torch.cat(torch.unbind(features, dim=1), dim=0)
+    logits = contrast @ contrast.T / temperature
+    logits = logits - logits.max(dim=1, keepdim=True).values.detach()
+    mask = mask.repeat(views, views)
+    logits_mask = torch.scatter(
+        torch.ones_like(mask), 1, torch.arange(batch * views).view(-1, 1), 0
+    )
+    mask = mask * logits_mask
+    exp_logits = torch.exp(logits) * logits_mask
+    log_prob = logits - torch.log(exp_logits.sum(1, keepdim=True))
+    pairs = mask.sum(1)
+    pairs = torch.where(pairs < 1e-6, 1, pairs)
+    mean_log_prob_pos = (mask * log_prob).sum(1) / pairs
+    loss = -(temperature / base) * mean_log_prob_pos
+    return loss.view(views, batch).mean()
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("views", [1, 2])
+def test_supcontrast_supcon_loss(seed, views):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    labels = np.array([0, 1, 1, 2, 0, 3, 2, 1])  # class 3 alone
+    features = rng.normal(size=(8, views, 5))
+    features /= np.linalg.norm(features, axis=-1, keepdims=True)
+    theirs = supcontrast_supcon_loss(
+        torch, torch_f64(features), torch.tensor(labels), 0.1, 0.1
+    )
+    stacked = np.concatenate([features[:, k] for k in range(views)])
+    repeated = np.tile(labels, views)
+    loss = keras_losses.SupervisedContrastiveLoss(temperature=0.1)
+    ours = numpy(loss(repeated, stacked.astype("float32")))
+    np.testing.assert_allclose(ours, float(theirs), RTOL)
+    # Their base_temperature scales the loss by temperature / base.
+    scaled = supcontrast_supcon_loss(
+        torch, torch_f64(features), torch.tensor(labels), 0.1, 0.07
+    )
+    np.testing.assert_allclose(float(scaled), ours * 0.1 / 0.07, RTOL)
+
+
+# PyTorch Metric Learning: its losses called directly, in float64.
+
+
+def pml(*names):
+    """PyTorch Metric Learning's submodules `names`, or skip."""
+    pytest.importorskip("pytorch_metric_learning")
+    return [
+        importlib.import_module(f"pytorch_metric_learning.{name}")
+        for name in names
+    ]
+
+
+def torch_f64(x):
+    torch = pytest.importorskip("torch")
+    return torch.tensor(np.asarray(x, "float64"))
+
+
+def metric_data_without_positive(seed):
+    # Classes 4 and 5 have one sample each: two anchors without a positive.
+    labels, embeddings = metric_data(seed, n=10)
+    labels = labels.copy()
+    labels[[2, 7]] = [4, 5]
+    return labels, embeddings
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pml_supcon_loss(seed):
+    losses, reducers = pml("losses", "reducers")
+    torch = pytest.importorskip("torch")
+    labels, embeddings = metric_data_without_positive(seed)
+    ours = numpy(keras_losses.supervised_contrastive_loss(labels, embeddings))
+    e, lab = torch_f64(embeddings), torch.tensor(labels)
+    exact = losses.SupConLoss(temperature=0.1, reducer=reducers.MeanReducer())
+    np.testing.assert_allclose(float(exact(e, lab)), ours.mean(), RTOL)
+    # PML's default (AvgNonZeroReducer) averages the anchors that have a
+    # positive only.
+    with_positive = np.sum([np.sum(labels == x) > 1 for x in labels])
+    assert with_positive == len(labels) - 2
+    default = float(losses.SupConLoss()(e, lab))
+    np.testing.assert_allclose(
+        default, ours.mean() * len(labels) / with_positive, RTOL
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("temperature", [0.07, 0.5])
+def test_pml_ntxent_loss(seed, temperature):
+    (losses,) = pml("losses")
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    u = rng.normal(size=(6, 4)).astype("float32")
+    v = rng.normal(size=(6, 4)).astype("float32")
+    n = len(u)
+    fn = losses.NTXentLoss(temperature=temperature)
+    # SimCLR: both views in one batch, view i's label i.
+    theirs = fn(torch_f64(np.concatenate([u, v])), torch.arange(n).repeat(2))
+    ours = keras_losses.nt_xent_loss(u, v, temperature=temperature)
+    np.testing.assert_allclose(float(theirs), numpy(ours).mean(), RTOL)
+    # CLIP: each view against the other as reference, averaged.
+    a = torch.arange(n)
+    clip = (
+        fn(torch_f64(u), a, ref_emb=torch_f64(v), ref_labels=a.clone())
+        + fn(torch_f64(v), a, ref_emb=torch_f64(u), ref_labels=a.clone())
+    ) / 2
+    ours = keras_losses.nt_xent_loss(
+        u, v, temperature=temperature, same_view_negatives=False
+    )
+    np.testing.assert_allclose(float(clip), numpy(ours).mean(), RTOL)
+    # Given the labels themselves as ref_labels, PML drops the positives.
+    same = fn(torch_f64(u), a, ref_emb=torch_f64(v), ref_labels=a)
+    assert float(same) == 0.0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("margin", [0.2, 1.0])
+@pytest.mark.parametrize("soft", [False, True])
+def test_pml_batch_hard_triplet_loss(seed, margin, soft):
+    losses, miners, reducers, distances = pml(
+        "losses", "miners", "reducers", "distances"
+    )
+    torch = pytest.importorskip("torch")
+    labels, embeddings = metric_data(seed)  # every class has >= 2 samples
+    lp = distances.LpDistance(normalize_embeddings=False)
+    fn = losses.TripletMarginLoss(
+        margin=0.0 if soft else margin,
+        smooth_loss=soft,
+        distance=lp,
+        reducer=reducers.MeanReducer(),
+    )
+    e, lab = torch_f64(embeddings), torch.tensor(labels)
+    theirs = fn(e, lab, miners.BatchHardMiner(distance=lp)(e, lab))
+    ours = keras_losses.triplet_hard_loss(
+        labels, embeddings, margin=margin, soft=soft
+    )
+    np.testing.assert_allclose(float(theirs), numpy(ours).mean(), RTOL)
+
+
+def test_pml_batch_hard_drops_anchors_without_positive():
+    losses, miners, reducers, distances = pml(
+        "losses", "miners", "reducers", "distances"
+    )
+    torch = pytest.importorskip("torch")
+    labels, embeddings = metric_data_without_positive(0)
+    lp = distances.LpDistance(normalize_embeddings=False)
+    fn = losses.TripletMarginLoss(
+        margin=1.0, distance=lp, reducer=reducers.MeanReducer()
+    )
+    e, lab = torch_f64(embeddings), torch.tensor(labels)
+    theirs = float(fn(e, lab, miners.BatchHardMiner(distance=lp)(e, lab)))
+    ours = numpy(keras_losses.triplet_hard_loss(labels, embeddings))
+    kept = np.array([np.sum(labels == x) > 1 for x in labels])
+    np.testing.assert_allclose(theirs, ours[kept].mean(), RTOL)
+    assert not np.isclose(theirs, ours.mean())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("margin", [0.5, 1.0])
+def test_pml_lifted_structure_loss(seed, margin):
+    losses, distances = pml("losses", "distances")
+    torch = pytest.importorskip("torch")
+    labels, embeddings = metric_data(seed)
+    fn = losses.LiftedStructureLoss(
+        neg_margin=margin,
+        pos_margin=0,
+        distance=distances.LpDistance(normalize_embeddings=False),
+    )
+    theirs = fn(torch_f64(embeddings), torch.tensor(labels))
+    ours = keras_losses.lifted_struct_loss(labels, embeddings, margin=margin)
+    np.testing.assert_allclose(float(theirs), numpy(ours), RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pml_npairs_loss(seed):
+    losses, distances = pml("losses", "distances")
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    anchors = rng.normal(size=(6, 4)).astype("float32")
+    positives = rng.normal(size=(6, 4)).astype("float32")
+    labels = np.array([3, 0, 5, 1, 4, 2])
+    fn = losses.NPairsLoss(
+        distance=distances.DotProductSimilarity(normalize_embeddings=False)
+    )
+    embeddings = torch_f64(np.concatenate([anchors, positives]))
+    both = torch.tensor(np.concatenate([labels, labels]))
+    theirs = float(fn(embeddings, both))
+    similarities = anchors @ positives.T
+    ours = numpy(keras_losses.npairs_loss(labels, similarities))
+    np.testing.assert_allclose(theirs, ours.mean(), RTOL)
+    # PML's default normalises the embeddings (cosine similarity).
+    default = float(losses.NPairsLoss()(embeddings, both))
+    assert not np.isclose(default, ours.mean())
+    # With a repeated label PML keeps one pair per label: another value.
+    labels[1] = 3
+    both = torch.tensor(np.concatenate([labels, labels]))
+    theirs = float(fn(embeddings, both))
+    ours = numpy(keras_losses.npairs_loss(labels, similarities))
+    assert not np.isclose(theirs, ours.mean())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pml_contrastive_loss_is_another_loss(seed):
+    # PML's ContrastiveLoss takes embeddings: over all pairs of the batch,
+    # the mean over positive pairs of relu(d - pos_margin) plus the mean
+    # over negative pairs of relu(neg_margin - d), unsquared, on normalised
+    # embeddings, each mean over the non-zero terms (AvgNonZeroReducer).
+    # Ours (TF Addons') takes the distances of given pairs and squares.
+    losses, reducers = pml("losses", "reducers")
+    torch = pytest.importorskip("torch")
+    labels, embeddings = metric_data(seed)
+    fn = losses.ContrastiveLoss(reducer=reducers.MeanReducer())
+    theirs = float(fn(torch_f64(embeddings), torch.tensor(labels)))
+    unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
+    d = reference.metric_distances(unit, "L2")
+    same = labels[:, None] == labels[None, :]
+    off = ~np.eye(len(labels), dtype=bool)
+    expected = (
+        np.maximum(d[same & off], 0.0).mean()
+        + np.maximum(1.0 - d[~same], 0.0).mean()
+    )
+    np.testing.assert_allclose(theirs, expected, RTOL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pml_semihard_miners_are_not_tfa_semihard(seed):
+    # TripletMarginMiner("semihard") keeps every triplet with
+    # d(a, p) < d(a, n) <= d(a, p) + margin; TF Addons takes the closest
+    # such negative per pair and falls back to the farthest negative.
+    losses, miners, reducers, distances = pml(
+        "losses", "miners", "reducers", "distances"
+    )
+    torch = pytest.importorskip("torch")
+    labels, embeddings = metric_data(seed)
+    lp = distances.LpDistance(normalize_embeddings=False)
+    fn = losses.TripletMarginLoss(
+        margin=1.0, distance=lp, reducer=reducers.MeanReducer()
+    )
+    e, lab = torch_f64(embeddings), torch.tensor(labels)
+    miner = miners.TripletMarginMiner(
+        margin=1.0, type_of_triplets="semihard", distance=lp
+    )
+    theirs = float(fn(e, lab, miner(e, lab)))
+    ours = numpy(keras_losses.TripletSemiHardLoss()(labels, embeddings))
+    assert not np.isclose(theirs, ours)
