@@ -21,7 +21,11 @@ the replicas' losses); under `keras.distribution.DataParallel` on JAX it is
 the global batch. Batches without a positive pair, without a negative, or of
 size 1 give the values each function documents, finite with finite
 gradients (TF Addons gives NaN in some of them); a batch of size 0 gives
-an empty loss of shape (0,), 0 after Keras's mean reductions.
+an empty loss of shape (0,), which the classes return as it is under every
+reduction, as Keras's own losses do. Labels reach a class's `call` as
+floats (Keras converts `y_true` to the loss's dtype), so distinct labels
+must stay distinct in float32: integers below 2**24 = 16,777,216 (the
+functions compare labels as given).
 
 Everything is computed with `keras.ops`, in float32 for half-precision
 inputs (as TF Addons does). Pairwise distances take `O(B^2)` memory, also
@@ -59,15 +63,23 @@ def distance_metric(name, value):
         "registered name ('package>name') of one"
     )
     if isinstance(value, str):
-        if value in METRICS or keras.saving.get_registered_object(value):
+        if value in METRICS or _registered_function(value):
             return value
         _fail(name, expected, value)
     if not callable(value):
         _fail(name, expected, value)
     registered = keras.saving.get_registered_name(value)
-    if ">" in registered and keras.saving.get_registered_object(registered):
+    if ">" in registered and _registered_function(registered):
         return registered
     return value
+
+
+def _registered_function(name):
+    """The callable registered as `name`, if it is not a class."""
+    found = keras.saving.get_registered_object(name)
+    if callable(found) and not isinstance(found, type):
+        return found
+    return None
 
 
 # --- Shared pieces -----------------------------------------------------------
@@ -130,6 +142,12 @@ def _pair_masks(labels):
     return ops.logical_and(same, other), ops.logical_not(same)
 
 
+def _at_least(x, floor):
+    """`max(x, floor)`, NaN kept. Keras 3.15's torch `maximum` returns
+    float32 for float64 inputs; `where` keeps the dtype."""
+    return ops.where(x < floor, floor, x)
+
+
 def _count(mask, axis=None):
     return ops.sum(ops.cast(mask, "float32"), axis=axis)
 
@@ -166,13 +184,16 @@ def pairwise_distances(embeddings, metric="L2"):
     """
     if metric not in METRICS:
         if isinstance(metric, str):
-            metric = keras.saving.get_registered_object(metric)
+            metric = _registered_function(metric)
         return ops.convert_to_tensor(metric(embeddings), embeddings.dtype)
     if metric == "angular":
         unit = _unit_rows(embeddings)
         distances = 1.0 - ops.matmul(unit, ops.transpose(unit))
     else:
-        centred = embeddings - ops.mean(embeddings, axis=0, keepdims=True)
+        # (A sum over the batch: Keras 3.15's torch `mean` of float64
+        # loses precision.)
+        batch = ops.cast(ops.shape(embeddings)[0], embeddings.dtype)
+        centred = embeddings - ops.sum(embeddings, axis=0) / batch
         # Computed at unit scale, so that squares of embeddings up to
         # float32's largest number do not overflow; the scale is a constant
         # of the gradient (distances are homogeneous of degree 1).
@@ -182,7 +203,7 @@ def pairwise_distances(embeddings, metric="L2"):
         norms = ops.sum(ops.square(centred), axis=1)
         gram = ops.matmul(centred, ops.transpose(centred))
         distances = norms[:, None] + norms[None, :] - 2.0 * gram
-    distances = ops.maximum(distances, 0.0)
+    distances = _at_least(distances, 0.0)
     if metric == "L2":
         distances = _sqrt_or_zero(distances) * scale
     elif metric == "squared-L2":
@@ -250,15 +271,16 @@ def _count_at_most(sorted_keys, queries):
     Comparisons are exact, so a key equal to its query counts as <=.
     """
     n = sorted_keys.shape[1]
-    if n is None:  # unknown until run time (a TensorFlow graph)
+    static = n is not None
+    if static:
+        steps = int(n).bit_length()
+    else:  # unknown until run time (a TensorFlow graph): a graph loop
         n = ops.shape(sorted_keys)[1]
         steps = ops.cast(
             ops.floor(ops.log2(ops.cast(n, "float32") + 1)), "int32"
         )
         steps = steps + 1  # one more than needed: a converged step is a no-op
-    else:
-        steps = int(n).bit_length()
-    last = ops.maximum(n - 1, 0)
+    last = max(n - 1, 0) if static else ops.maximum(n - 1, 0)
 
     def step(_, bounds):
         low, high = bounds
@@ -273,9 +295,13 @@ def _count_at_most(sorted_keys, queries):
         return low, high
 
     low = ops.zeros_like(queries, dtype="int32")
-    high = low + ops.cast(n, "int32")
-    low, _ = ops.fori_loop(0, steps, step, (low, high))
-    return low
+    bounds = (low, low + ops.cast(n, "int32"))
+    if static:  # unrolled: on eager JAX a fori_loop would compile per call
+        for index in range(steps):
+            bounds = step(index, bounds)
+    else:
+        bounds = ops.fori_loop(0, steps, step, bounds)
+    return bounds[0]
 
 
 # --- Contrastive loss --------------------------------------------------------
@@ -315,7 +341,7 @@ def contrastive_loss(y_true, y_pred, *, margin=1.0):
     validate(contrastive_loss, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred)
     similar = y_true * ops.square(y_pred)
-    dissimilar = (1.0 - y_true) * ops.square(ops.maximum(margin - y_pred, 0.0))
+    dissimilar = (1.0 - y_true) * ops.square(_at_least(margin - y_pred, 0.0))
     return ops.cast(similar + dissimilar, dtype)
 
 
@@ -387,10 +413,10 @@ def triplet_semihard_loss(y_true, y_pred, *, margin=1.0, distance_metric="L2"):
     has_semihard = rank < ops.sum(ops.cast(negative, "int32"), axis=1)[:, None]
     fallback = _masked_max(distances, negative)[:, None]
     chosen = ops.where(has_semihard, semihard, fallback)
-    pair = ops.maximum(distances - chosen + margin, 0.0)
+    pair = _at_least(distances - chosen + margin, 0.0)
     pair_sum = ops.sum(ops.where(positive, pair, 0.0), axis=1)
     pairs = ops.cast(_count(positive), pair_sum.dtype)
-    share = ops.cast(batch, pair_sum.dtype) / ops.maximum(pairs, 1.0)
+    share = ops.cast(batch, pair_sum.dtype) / _at_least(pairs, 1.0)
     return _finish(pair_sum * share, embeddings, dtype)
 
 
@@ -448,7 +474,7 @@ def triplet_hard_loss(
     if soft:
         loss = ops.softplus(gap)
     else:
-        loss = ops.maximum(gap + margin, 0.0)
+        loss = _at_least(gap + margin, 0.0)
     return _finish(loss, embeddings, dtype)
 
 
@@ -507,7 +533,7 @@ def lifted_struct_loss(y_true, y_pred, *, margin=1.0):
     both = ops.logical_and(has[:, None], has[None, :])
     peak = ops.where(
         both,
-        ops.maximum(row[:, None], row[None, :]),
+        _at_least(row[:, None], row[None, :]),
         ops.where(has[:, None], row[:, None], row[None, :]),
     )
     total = ops.exp(
@@ -515,15 +541,13 @@ def lifted_struct_loss(y_true, y_pred, *, margin=1.0):
     ) + ops.exp(ops.where(has[None, :], row[None, :] - peak, -float("inf")))
     either = ops.logical_or(has[:, None], has[None, :])
     joint = peak + ops.log(ops.where(either, total, 1.0)) + distances
-    hinge = ops.square(ops.maximum(joint, 0.0))
+    hinge = ops.square(_at_least(joint, 0.0))
     counted = ops.logical_and(positive, either)
     # Over ordered pairs each pair counts twice: sum / (2 |P|) over the |P|
     # unordered pairs is half the ordered sum over the ordered count.
     ordered = ops.cast(_count(positive), hinge.dtype)
     loss = (
-        0.5
-        * ops.sum(ops.where(counted, hinge, 0.0))
-        / ops.maximum(ordered, 1.0)
+        0.5 * ops.sum(ops.where(counted, hinge, 0.0)) / _at_least(ordered, 1.0)
     )
     return _finish(loss, embeddings, dtype)
 
@@ -702,7 +726,7 @@ def supervised_contrastive_loss(y_true, y_pred, *, temperature=0.1):
     log_probability = logits - log_denominator[:, None]
     total = ops.sum(ops.where(positive, -log_probability, 0.0), axis=1)
     count = ops.cast(_count(positive, axis=1), total.dtype)
-    return _finish(total / ops.maximum(count, 1.0), embeddings, dtype)
+    return _finish(total / _at_least(count, 1.0), embeddings, dtype)
 
 
 @hyperparameters(temperature=positive, same_view_negatives=boolean)
@@ -939,7 +963,8 @@ class LiftedStructLoss(FunctionLoss):
     """Lifted structured loss, as TF Addons: one value for the whole batch.
 
     The loss is a statistic of the batch with no value per sample, so
-    `sample_weight` must be None or a scalar; a per-sample one raises.
+    `sample_weight` must be None or a scalar (which multiplies the loss);
+    a per-sample one raises.
     Under `tf.distribute` each replica computes it on its shard and Keras
     averages the replicas. See `keras_losses.lifted_struct_loss`.
 
