@@ -148,6 +148,12 @@ def _at_least(x, floor):
     return ops.where(x < floor, floor, x)
 
 
+def _inner_products(a, b):
+    """`a @ b.T`. An einsum: Keras 3.15's torch `matmul` returns float32
+    for float64 inputs."""
+    return ops.einsum("ik,jk->ij", a, b)
+
+
 def _count(mask, axis=None):
     return ops.sum(ops.cast(mask, "float32"), axis=axis)
 
@@ -188,7 +194,7 @@ def pairwise_distances(embeddings, metric="L2"):
         return ops.convert_to_tensor(metric(embeddings), embeddings.dtype)
     if metric == "angular":
         unit = _unit_rows(embeddings)
-        distances = 1.0 - ops.matmul(unit, ops.transpose(unit))
+        distances = 1.0 - _inner_products(unit, unit)
     else:
         # (A sum over the batch: Keras 3.15's torch `mean` of float64
         # loses precision.)
@@ -200,8 +206,10 @@ def pairwise_distances(embeddings, metric="L2"):
         scale = ops.stop_gradient(ops.max(ops.abs(centred)))
         scale = ops.where(scale > 0, scale, 1.0)
         centred = centred / scale
-        norms = ops.sum(ops.square(centred), axis=1)
-        gram = ops.matmul(centred, ops.transpose(centred))
+        # The norms from the Gram matrix's diagonal: a row's distance to an
+        # identical row is then 0 wherever the product rounds both alike.
+        gram = _inner_products(centred, centred)
+        norms = ops.diagonal(gram)
         distances = norms[:, None] + norms[None, :] - 2.0 * gram
     distances = _at_least(distances, 0.0)
     if metric == "L2":
@@ -664,7 +672,7 @@ def npairs_multilabel_loss(y_true, y_pred):
             f"y_true.shape={shape}, y_pred.shape="
             f"{_tensors.static_shape(similarities)}"
         )
-    targets = _normalise_rows(ops.matmul(labels, ops.transpose(labels)))
+    targets = _normalise_rows(_inner_products(labels, labels))
     loss = _soft_target_crossentropy(targets, similarities)
     return _finish(loss, similarities, dtype)
 
@@ -719,7 +727,7 @@ def supervised_contrastive_loss(y_true, y_pred, *, temperature=0.1):
     if embeddings.shape[0] == 0:
         return _empty_batch(embeddings, dtype)
     unit = _unit_rows(embeddings)
-    logits = ops.matmul(unit, ops.transpose(unit)) / temperature
+    logits = _inner_products(unit, unit) / temperature
     positive, negative = _pair_masks(labels)
     others = ops.logical_or(positive, negative)
     log_denominator, _ = _masked_logsumexp(logits, others)
@@ -790,7 +798,7 @@ def nt_xent_loss(y_true, y_pred, *, temperature=0.1, same_view_negatives=True):
     if second.shape[0] == 0:
         return _empty_batch(second, dtype)
     first, second = _unit_rows(first), _unit_rows(second)
-    cross = ops.matmul(first, ops.transpose(second)) / temperature
+    cross = _inner_products(first, second) / temperature
     matched = ops.diagonal(cross)
     batch = ops.shape(cross)[0]
     index = ops.arange(batch)
@@ -800,7 +808,7 @@ def nt_xent_loss(y_true, y_pred, *, temperature=0.1, same_view_negatives=True):
     for anchors, views in ((first, cross), (second, ops.transpose(cross))):
         logits, mask = views, everything
         if same_view_negatives:
-            own = ops.matmul(anchors, ops.transpose(anchors)) / temperature
+            own = _inner_products(anchors, anchors) / temperature
             logits = ops.concatenate([views, own], axis=1)
             mask = ops.concatenate([everything, other], axis=1)
         log_denominator, _ = _masked_logsumexp(logits, mask)

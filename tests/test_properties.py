@@ -198,7 +198,9 @@ def test_every_public_function_has_a_spec():
     # class_balanced_weights makes weights, not a loss (tested in
     # tests/test_imbalance.py).
     functions.discard("class_balanced_weights")
-    assert functions == set(SPECS) | set(SET_SPECS) | set(BOX_SPECS)
+    assert functions == (
+        set(SPECS) | set(SET_SPECS) | set(BOX_SPECS) | set(METRIC_SPECS)
+    )
 
 
 def _dtypes(spec):
@@ -862,9 +864,12 @@ def test_generated_sets_match_the_reference(name):
     run()
 
 
-def _check_some_partial_derivatives(function, case, reference_at, data):
+def _check_some_partial_derivatives(
+    function, case, reference_at, data, skip=None
+):
     """The gradient at up to 4 drawn entries of `case.y_pred` against
-    central differences of `reference_at` (a function of the predictions)."""
+    central differences of `reference_at` (a function of the predictions),
+    but those where `skip(where)` is true."""
     _, grad = value_and_grad(
         lambda x: keras.ops.sum(function(case.y_true, x, **case.kwargs)),
         case.y_pred,
@@ -874,6 +879,8 @@ def _check_some_partial_derivatives(function, case, reference_at, data):
     )
     for index in picked:
         where = np.unravel_index(index, case.y_pred.shape)
+        if skip is not None and skip(where):
+            continue
         _assert_partial_derivative(grad, where, reference_at, case.y_pred, case)
 
 
@@ -1099,5 +1106,461 @@ def test_box_gradient_matches_finite_differences(name):
             data,
         )
         count(_BOX_CLASSES[name], "generated", test=_GRADIENT_TEST)
+
+    run()
+
+
+# --- Metric-learning losses ---------------------------------------------------
+#
+# Batches of 0 to 64 anchors (0, 1 and 2 drawn often), embeddings of 1 to 16
+# dimensions (on JAX, where each shape compiles: 0, 1 or 6 anchors of 3),
+# 1 to `batch` classes (all one class: no negative; all distinct: no
+# positive pair), labels (B,) or (B, 1), integer or float; every dtype.
+# Extreme inputs: embeddings scaled by 1e4 (1 in float16, whose squared
+# distances would overflow) or 1e-4, duplicated rows and all-zero rows;
+# similarities up to +-1e4; distances 0, exactly `margin` and up to 1e4;
+# multi-hot rows without a label.
+#
+# Float32 distances and the tie rule. Distances come from the Gram matrix
+# (as TF Addons computes them): in float32 the squared distance of two rows,
+# at the batch's scale s (largest centred magnitude), is off by up to
+# eta = 8 D 2**-24 s**2 (measured: 1e-6 s**2 for D = 16), so that two
+# identical rows are up to sqrt(eta) ~ 1e-3 s apart, not 0, and on PyTorch
+# two identical rows need not even be at identical distances from a third
+# (its matmul kernels round columns differently). `_distance_noise` bounds
+# each distance's error that way (angular: 8 D 2**-24). The losses are
+# Lipschitz in the distances, so each is compared with that bound's effect
+# added to the dtype's tolerance (`_mining_slack`). The semi-hard loss also
+# jumps where d(a, n) crosses d(a, p) (the strict d(a, n) > d(a, p)): an
+# anchor is compared only if all its |d(a, n) - d(a, p)| exceed 1e-4 of its
+# largest distance plus twice its largest noise bound (in float32, also for
+# float64 inputs: the classes compute in float32); duplicated rows and
+# collinear rows (angular ~1e-7 for 0) are ties by that rule. Maxima and
+# minima (batch-hard, the semi-hard choice among negatives beyond d(a, p),
+# the fallbacks) are continuous in the distances: no rule needed. The
+# float64 gradient test skips the rows of the embeddings that take part in a
+# decision (threshold, argmax/argmin, hinge) within 1e-5 of flipping.
+
+METRIC_SPECS = {
+    "contrastive_loss": reference.contrastive_loss,
+    "triplet_semihard_loss": reference.triplet_semihard_loss,
+    "triplet_hard_loss": reference.triplet_hard_loss,
+    "lifted_struct_loss": reference.lifted_struct_loss,
+    "npairs_loss": reference.npairs_loss,
+    "npairs_multilabel_loss": reference.npairs_multilabel_loss,
+    "supervised_contrastive_loss": reference.supervised_contrastive_loss,
+    "nt_xent_loss": reference.nt_xent_loss,
+}
+_METRIC_CLASSES = {
+    "contrastive_loss": "ContrastiveLoss",
+    "triplet_semihard_loss": "TripletSemiHardLoss",
+    "triplet_hard_loss": "TripletHardLoss",
+    "lifted_struct_loss": "LiftedStructLoss",
+    "npairs_loss": "NpairsLoss",
+    "npairs_multilabel_loss": "NpairsMultilabelLoss",
+    "supervised_contrastive_loss": "SupervisedContrastiveLoss",
+    "nt_xent_loss": "NTXentLoss",
+}
+# As the set losses. On JAX compiling dominates, not the examples' count.
+_METRIC_EXAMPLES = _SET_EXAMPLES
+
+
+class MetricCase(NamedTuple):
+    y_true: Any
+    y_pred: Any
+    dtype: str
+    kwargs: dict
+    ordinary: bool
+    sample_weight: Any
+    reduction: Any
+    scale: float  # 1, 1e4 or 1e-4: extreme embeddings' scale
+
+
+def _margin(draw):
+    return draw(st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 3.0)))
+
+
+def _temperature(draw):
+    return 10.0 ** draw(st.floats(-2.0, np.log10(2.0)))  # log-uniform
+
+
+def _metric_hyperparameters(draw, name):
+    kwargs = {}
+    if name in (
+        "contrastive_loss",
+        "triplet_semihard_loss",
+        "triplet_hard_loss",
+        "lifted_struct_loss",
+    ):
+        kwargs["margin"] = _margin(draw)
+    if name == "triplet_hard_loss":
+        kwargs["soft"] = draw(st.booleans())
+    if name in ("triplet_semihard_loss", "triplet_hard_loss"):
+        kwargs["distance_metric"] = draw(
+            st.sampled_from(["L2", "squared-L2", "angular"])
+        )
+    if name in ("supervised_contrastive_loss", "nt_xent_loss"):
+        kwargs["temperature"] = _temperature(draw)
+    if name == "nt_xent_loss":
+        kwargs["same_view_negatives"] = draw(st.booleans())
+    return kwargs
+
+
+def _metric_shape(draw, max_batch):
+    """`(batch, dim)`: 0, 1 and 2 anchors drawn often. On JAX each new shape
+    compiles every op of a loss, its class and its gradient (3 s for the
+    semi-hard loss): three shapes there, the rest covered on the others."""
+    if keras.backend.backend() == "jax":
+        return draw(st.sampled_from([0, 1, 6])), 3
+    batch = draw(
+        st.one_of(st.sampled_from([0, 1, 2]), st.integers(0, max_batch))
+    )
+    return batch, draw(st.integers(1, 16))
+
+
+def _metric_labels(draw, rng, batch):
+    """(B,) or (B, 1) labels, integer or float, of 1 to `batch` classes."""
+    most = max(batch, 1)
+    classes = draw(st.one_of(st.sampled_from([1, most]), st.integers(1, most)))
+    if classes == batch:  # all distinct: no positive pair
+        ids = rng.permutation(batch)
+    else:
+        ids = rng.integers(0, classes, size=batch)
+    labels = 7 * ids - 3  # any integers, not 0 to C - 1
+    labels = labels.astype(draw(st.sampled_from(["int32", "int64", "float32"])))
+    if draw(st.booleans()):
+        labels = labels[:, None]
+    return labels
+
+
+def _extreme_rows(draw, rng, x, dtype):
+    """`x` scaled by 1e4 or 1e-4, with duplicated and all-zero rows."""
+    scale = draw(st.sampled_from([1.0, 1e4, 1e-4]))
+    if dtype == "float16" and scale > 1:
+        scale = 1.0  # squared distances past float16's 65504
+    if scale < 1:
+        # Entries of at least 0.1 (norms of at least 1e-5 once scaled):
+        # below 1e-6 TensorFlow's l2_normalize (the reference's angular
+        # distance) stops normalising.
+        x = x + np.where(x >= 0, 0.1, -0.1)
+    x = x * scale
+    batch = x.shape[0]
+    if batch:
+        copies = rng.random(batch) < draw(st.sampled_from([0.0, 0.3, 0.7]))
+        x[copies] = x[rng.integers(0, batch, size=int(copies.sum()))]
+        x[rng.random(batch) < draw(st.sampled_from([0.0, 0.15]))] = 0.0
+    return x, scale
+
+
+@st.composite
+def metric_cases(draw, name, dtypes=None, max_batch=64):
+    dtype = draw(st.sampled_from(dtypes or _dtypes(Spec("metric", None, None))))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    batch, dim = _metric_shape(draw, max_batch)
+    ordinary = draw(st.booleans())
+    kwargs = _metric_hyperparameters(draw, name)
+    scale = 1.0
+    if name == "contrastive_loss":
+        shape = (batch,) if draw(st.booleans()) else (batch, 1)
+        y_pred = rng.uniform(0.0, 3.0, size=shape)
+        if not ordinary:
+            big = 1e2 if dtype == "float16" else 1e4
+            special = [0.0, 1e-4, kwargs["margin"], big]
+            y_pred = np.where(
+                rng.random(shape) < 0.6, rng.choice(special, size=shape), y_pred
+            )
+        y_true = rng.integers(0, 2, size=shape)
+        if draw(st.booleans()):  # (B,) against (B, 1), or the reverse
+            y_true = y_true.reshape((batch, 1) if len(shape) == 1 else (batch,))
+        y_true = y_true.astype(draw(st.sampled_from(["int32", "float32"])))
+    elif name in ("npairs_loss", "npairs_multilabel_loss"):
+        y_pred = rng.normal(0.0, 3.0, size=(batch, batch))
+        if not ordinary:
+            if draw(st.booleans()):
+                y_pred = rng.choice(EXTREME_LOGITS, size=(batch, batch))
+            else:
+                y_pred = rng.normal(0.0, 1e4, size=(batch, batch))
+        if name == "npairs_loss":
+            y_true = _metric_labels(draw, rng, batch)
+        else:
+            classes = draw(st.integers(1, 8))
+            density = draw(st.sampled_from([0.1, 0.3, 0.7]))
+            y_true = rng.random((batch, classes)) < density
+            y_true[rng.random(batch) < 0.2] = False  # samples without a label
+            y_true = y_true.astype(draw(st.sampled_from(["int32", "float32"])))
+    elif name == "nt_xent_loss":
+        first = rng.normal(size=(batch, dim))
+        # The second view: a perturbation of the first, or unrelated.
+        noise = draw(st.sampled_from([0.1, 1.0, 10.0]))
+        y_pred = first + rng.normal(0.0, noise, size=(batch, dim))
+        if not ordinary:
+            both, scale = _extreme_rows(
+                draw, rng, np.concatenate([first, y_pred], 1), dtype
+            )
+            first, y_pred = both[:, :dim], both[:, dim:]
+        y_true = _round_to(first, dtype)
+    else:
+        y_pred = rng.normal(size=(batch, dim))
+        if not ordinary:
+            y_pred, scale = _extreme_rows(draw, rng, y_pred, dtype)
+        y_true = _metric_labels(draw, rng, batch)
+
+    weightings = [None, "scalar", "per_anchor"]
+    weighting = draw(st.sampled_from(weightings))
+    sample_weight = None
+    if weighting == "scalar":
+        sample_weight = 2.5
+    elif weighting == "per_anchor":
+        sample_weight = rng.uniform(0.0, 2.0, size=(batch,))
+    reduction = draw(
+        st.sampled_from(
+            ["sum_over_batch_size", "sum", "mean_with_sample_weight", None]
+        )
+    )
+    return MetricCase(
+        y_true,
+        _round_to(y_pred, dtype),
+        dtype,
+        kwargs,
+        ordinary,
+        sample_weight,
+        reduction,
+        scale,
+    )
+
+
+def _metric_reference(name, y_true, y_pred, kwargs):
+    if name == "contrastive_loss":  # ranks reconciled as Keras does
+        shape = max(np.shape(y_true), np.shape(y_pred), key=len)
+        y_true, y_pred = np.reshape(y_true, shape), np.reshape(y_pred, shape)
+    return METRIC_SPECS[name](y_true, y_pred, **kwargs)
+
+
+def _distance_noise(embeddings, metric, compute="float32"):
+    """`(exact, noise)`: the float64 distances of the reference and a bound on
+    the error of the loss's distances computed in `compute`."""
+    x = np.asarray(embeddings, "float64")
+    exact = reference.metric_distances(x, metric)
+    eps = 2.0**-24 if compute == "float32" else 2.0**-53
+    eta = 8 * max(x.shape[1], 1) * eps
+    if metric == "angular":
+        noise = np.full_like(exact, eta)
+    else:
+        centred = x - x.mean(0) if x.size else x
+        scale = np.max(np.abs(centred), initial=0.0)
+        if metric == "squared-L2":
+            noise = np.full_like(exact, eta * scale**2)
+        else:
+            unit = exact / (scale if scale > 0 else 1.0)
+            noise = scale * (np.sqrt(unit**2 + eta) - unit)
+    np.fill_diagonal(noise, 0.0)
+    return exact, noise
+
+
+def _mining_slack(name, y_true, y_pred, kwargs, expected, compute):
+    """`(robust, slack)`: which anchors' values to compare (all but the
+    semi-hard loss's near-ties), and the float32 distances' effect on the
+    loss, per anchor (a scalar for the lifted loss)."""
+    batch = len(y_pred)
+    robust = np.ones(batch, bool)
+    mined = ("triplet_semihard_loss", "triplet_hard_loss", "lifted_struct_loss")
+    if name not in mined:
+        return robust, np.zeros(np.shape(expected))
+    labels = np.reshape(y_true, -1)
+    metric = kwargs.get("distance_metric", "L2")
+    exact, noise = _distance_noise(y_pred, metric, compute)
+    row_noise = np.max(noise, axis=1, initial=0.0)
+    if name == "lifted_struct_loss":
+        change = 2 * np.max(noise, initial=0.0)  # of each J_ij
+        mean_hinge = np.sqrt(2 * float(expected))  # >= mean max(J, 0)
+        return robust, change * mean_hinge + change**2 / 2
+    if name == "triplet_hard_loss":
+        return robust, 2 * row_noise
+    # Semi-hard: the ties (in float32), and B / P times each anchor's pairs.
+    _, noise32 = _distance_noise(y_pred, metric, "float32")
+    same = labels[:, None] == labels[None, :]
+    positive = same & ~np.eye(batch, dtype=bool)
+    pairs = max(int(positive.sum()), 1)
+    for a in range(batch):
+        tolerance = 1e-4 * np.max(exact[a]) + 2 * np.max(noise32[a])
+        gaps = exact[a][~same[a]][None, :] - exact[a][positive[a]][:, None]
+        robust[a] = not np.any(np.abs(gaps) <= tolerance)
+    slack = batch / pairs * positive.sum(1) * 2 * row_noise
+    return robust, slack
+
+
+def _close_with_slack(actual, expected, slack, dtype, what, computed_in=None):
+    """`_close`, with `slack` (broadcast) added to its absolute tolerance."""
+    actual, expected, slack = np.broadcast_arrays(
+        np.asarray(actual, "float64"),
+        np.asarray(expected, "float64"),
+        np.asarray(slack, "float64"),
+    )
+    rtol = RTOL[dtype]
+    largest = _LARGEST.get(computed_in or dtype, np.inf)
+    kept = np.abs(expected) <= largest * (1 - rtol)
+    assert np.all(np.isinf(actual[np.abs(expected) > largest * (1 + rtol)]))
+    scale = max(1.0, float(np.max(np.abs(expected[kept]), initial=0.0)))
+    error = np.abs(actual[kept] - expected[kept])
+    bound = rtol * np.abs(expected[kept]) + rtol * scale + slack[kept]
+    assert np.all(error <= bound), (
+        f"{what}\nactual {actual[kept][error > bound]}\nexpected "
+        f"{expected[kept][error > bound]}\nslack {slack[kept][error > bound]}"
+    )
+
+
+def _check_metric(name, case):
+    function = getattr(keras_losses, name)
+    y_pred = keras.ops.cast(case.y_pred, case.dtype)
+    expected = _metric_reference(name, case.y_true, case.y_pred, case.kwargs)
+    actual = function(case.y_true, y_pred, **case.kwargs)
+    what = f"{name} {case}"
+    assert keras.backend.standardize_dtype(actual.dtype) == case.dtype
+    assert tuple(actual.shape) == np.shape(expected), what
+    actual = numpy(actual)
+    assert np.all(np.isfinite(actual)), what  # no NaN for empty anchors
+    # Half precision computes in float32: compared with the reference of
+    # the same (rounded) inputs, to the dtype's tolerance, near-ties of the
+    # semi-hard loss left out and float32 distances' error allowed for.
+    compute = "float64" if case.dtype == "float64" else "float32"
+    robust, slack = _mining_slack(
+        name, case.y_true, case.y_pred, case.kwargs, expected, compute
+    )
+    if np.ndim(expected):
+        keep = robust.reshape(robust.shape + (1,) * (np.ndim(expected) - 1))
+        keep = np.broadcast_to(keep, np.shape(expected))
+        _close_with_slack(
+            actual[keep], expected[keep], slack[keep], case.dtype, what
+        )
+    else:
+        _close_with_slack(actual, expected, slack, case.dtype, what)
+
+    # The class, with a reduction and a sample_weight (per anchor, or none
+    # or a scalar: the lifted loss of the whole batch refuses per-anchor
+    # weights). It computes in float32, as under a mixed-precision policy.
+    class_name = _METRIC_CLASSES[name]
+    loss = getattr(keras_losses, class_name)(
+        **case.kwargs, reduction=case.reduction
+    )
+    if name == "lifted_struct_loss" and np.ndim(case.sample_weight):
+        with pytest.raises(ValueError, match="sample_weight"):
+            loss(case.y_true, y_pred, sample_weight=case.sample_weight)
+        count(class_name, "generated", test=_REFERENCE_TEST)
+        return
+    reduced = numpy(loss(case.y_true, y_pred, sample_weight=case.sample_weight))
+    assert not np.any(np.isnan(reduced)), what
+    if (
+        case.reduction != "mean_with_sample_weight"
+        and np.shape(expected) != (0,)
+        and np.all(robust)
+    ):
+        _, slack32 = _mining_slack(
+            name, case.y_true, case.y_pred, case.kwargs, expected, "float32"
+        )
+        weight = case.sample_weight
+        want = reference.reduce(expected, case.reduction, weight, None)
+        slack32 = reference.reduce(slack32, case.reduction, weight, None)
+        tolerance = "float32" if case.dtype == "float64" else case.dtype
+        _close_with_slack(
+            reduced, want, slack32, tolerance, f"{class_name} {case}", "float32"
+        )
+
+    # The gradient is finite. In float16 the gradient of unit rows of 1e-4
+    # embeddings (1 / (temperature |x|), up to 1e6) is past 65504.
+    normalised = name in ("supervised_contrastive_loss", "nt_xent_loss") or (
+        case.kwargs.get("distance_metric") == "angular"
+    )
+    tiny = case.scale < 1 and case.dtype == "float16"
+    if case.y_pred.size and not (tiny and normalised):
+        assert np.all(np.isfinite(_gradient(function, case))), what
+    count(class_name, "generated", test=_REFERENCE_TEST)
+
+
+@pytest.mark.parametrize("name", sorted(METRIC_SPECS))
+def test_generated_metric_losses_match_the_reference(name):
+    @_METRIC_EXAMPLES
+    @given(case=metric_cases(name))
+    def run(case):
+        _check_metric(name, case)
+
+    run()
+
+
+def _near_decisions(name, case, tolerance=1e-5):
+    """Rows of the embeddings in a triplet loss's decision (a threshold
+    d(a, n) > d(a, p), an argmax or argmin, a hinge) within `tolerance`
+    (relative to the largest distance, at least 1) of flipping."""
+    if name not in ("triplet_semihard_loss", "triplet_hard_loss"):
+        return set()
+    metric = case.kwargs["distance_metric"]
+    margin = case.kwargs["margin"]
+    d = reference.metric_distances(case.y_pred, metric)
+    labels = np.reshape(case.y_true, -1)
+    near = set()
+    tolerance *= max(1.0, np.max(d, initial=0.0))
+
+    def extreme(a, candidates, pick):
+        """The picked candidate; its runner-up's row if within tolerance."""
+        ranked = sorted(candidates, key=lambda j: d[a, j], reverse=pick == max)
+        if len(ranked) > 1 and abs(d[a, ranked[0]] - d[a, ranked[1]]) <= (
+            tolerance
+        ):
+            near.update((a, ranked[0], ranked[1]))
+        return ranked[0]
+
+    for a in range(len(labels)):
+        positives = [
+            j for j in range(len(labels)) if j != a and labels[j] == labels[a]
+        ]
+        negatives = [j for j in range(len(labels)) if labels[j] != labels[a]]
+        everything = list(range(len(labels)))
+        if name == "triplet_hard_loss":
+            hardest_p = extreme(a, positives or everything, max)
+            hardest_n = extreme(a, negatives or everything, min)
+            gap = d[a, hardest_p] - d[a, hardest_n]
+            if not case.kwargs["soft"] and abs(gap + margin) <= tolerance:
+                near.update((a, hardest_p, hardest_n))
+            continue
+        for p in positives:
+            close = [
+                n for n in negatives if abs(d[a, n] - d[a, p]) <= tolerance
+            ]
+            if close:
+                near.update([a, p] + close)
+            beyond = [n for n in negatives if d[a, n] > d[a, p]]
+            if beyond:
+                n = extreme(a, beyond, min)
+            elif negatives:
+                n = extreme(a, negatives, max)
+            else:
+                continue  # the row's minimum: its own 0
+            if abs(margin + d[a, p] - d[a, n]) <= tolerance:
+                near.update((a, p, n))
+    return near
+
+
+@pytest.mark.parametrize("name", sorted(METRIC_SPECS))
+def test_metric_gradient_matches_finite_differences(name):
+    _skip_float64_on_plain_jax()
+
+    # Up to 16 anchors: the reference's loops cost O(B^3) per difference.
+    @_METRIC_EXAMPLES
+    @given(
+        case=metric_cases(name, dtypes=["float64"], max_batch=16),
+        data=st.data(),
+    )
+    def run(case, data):
+        assume(case.ordinary and case.y_pred.size)
+        near = _near_decisions(name, case)
+        _check_some_partial_derivatives(
+            getattr(keras_losses, name),
+            case,
+            lambda moved: _metric_reference(
+                name, case.y_true, moved, case.kwargs
+            ),
+            data,
+            skip=lambda where: where[0] in near,
+        )
+        count(_METRIC_CLASSES[name], "generated", test=_GRADIENT_TEST)
 
     run()
