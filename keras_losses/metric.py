@@ -274,24 +274,23 @@ def _count_at_most(sorted_keys, queries):
     """For each row r and query q: the number of `sorted_keys[r]` <= q.
 
     `sorted_keys` (batch, n) ascending along axis 1; `queries` (batch, m).
-    A binary search of `ceil(log2(n + 1))` steps, each one gather of
-    (batch, m): `O(batch * m * log n)` time and `O(batch * m)` memory.
+    A binary search of `ceil(log2(n + 1))` steps (31 if n is unknown),
+    each one gather of (batch, m): `O(batch * m * log n)` time and
+    `O(batch * m)` memory.
     Comparisons are exact, so a key equal to its query counts as <=.
     """
     n = sorted_keys.shape[1]
-    static = n is not None
-    if static:
-        steps = int(n).bit_length()
-    else:  # unknown until run time (a TensorFlow graph): a graph loop
+    if n is None:  # unknown until run time (a TensorFlow graph)
         n = ops.shape(sorted_keys)[1]
-        steps = ops.cast(
-            ops.floor(ops.log2(ops.cast(n, "float32") + 1)), "int32"
-        )
-        steps = steps + 1  # one more than needed: a converged step is a no-op
-    last = max(n - 1, 0) if static else ops.maximum(n - 1, 0)
-
-    def step(_, bounds):
-        low, high = bounds
+        # Enough for any int32 size; converged steps are no-ops. Unrolled,
+        # not a graph loop: XLA (TensorFlow 2.16) needs the gathers' shapes
+        # constant, which they are not inside a while loop's body.
+        steps, last = 31, ops.maximum(n - 1, 0)
+    else:
+        steps, last = int(n).bit_length(), max(n - 1, 0)
+    low = ops.zeros_like(queries, dtype="int32")
+    high = low + ops.cast(n, "int32")
+    for _ in range(steps):
         middle = (low + high) // 2
         key = ops.take_along_axis(
             sorted_keys, ops.minimum(middle, last), axis=1
@@ -300,16 +299,7 @@ def _count_at_most(sorted_keys, queries):
         right = ops.logical_and(active, key <= queries)
         low = ops.where(right, middle + 1, low)
         high = ops.where(ops.logical_and(active, ~right), middle, high)
-        return low, high
-
-    low = ops.zeros_like(queries, dtype="int32")
-    bounds = (low, low + ops.cast(n, "int32"))
-    if static:  # unrolled: on eager JAX a fori_loop would compile per call
-        for index in range(steps):
-            bounds = step(index, bounds)
-    else:
-        bounds = ops.fori_loop(0, steps, step, bounds)
-    return bounds[0]
+    return low
 
 
 # --- Contrastive loss --------------------------------------------------------
