@@ -66,6 +66,18 @@ def versions():
     return found
 
 
+MODES = {
+    "tensorflow": ("eager", "tf.function", "jit_compile"),
+    "jax": ("jax.jit",),
+    "torch": ("eager",),
+}
+
+
+def modes():
+    """The execution modes `steps` times on this backend."""
+    return MODES[backend()]
+
+
 def steps(loss, y_true, y_pred):
     return {
         "tensorflow": _tensorflow_steps,

@@ -14,6 +14,8 @@ allocates:
   set size (Linux `VmHWM`, reset through `/proc/self/clear_refs`) during the
   step, the step's first call, after the earlier rows' memory has been handed
   back to the system (`gc.collect` and glibc's `malloc_trim`).
+A step that cannot allocate what it needs (beyond the machine or
+`benchmarks.run`'s `--memory-limit`) is reported with `peak_bytes` None.
 Prints one JSON object per row, one a line.
 """
 
@@ -22,6 +24,7 @@ import json
 
 from benchmarks import backends
 from benchmarks import workloads
+from benchmarks.worker import out_of_memory
 
 
 def _tensorflow(step):
@@ -95,7 +98,14 @@ def measure(case, shapes, which):
     else:
         mode = "tf.function" if name == "tensorflow" else "eager"
         step = backends.steps(loss, y_true, y_pred)[mode]["forward+backward"]
-        peak, method = (_tensorflow if name == "tensorflow" else _torch)(step)
+        try:
+            peak, method = (_tensorflow if name == "tensorflow" else _torch)(
+                step
+            )
+        except Exception as error:  # noqa: BLE001 - filtered just below
+            if not out_of_memory(error):
+                raise
+            peak, method = None, "out of memory"
     return {
         "loss": case.loss,
         "workload": case.workload,
@@ -104,7 +114,7 @@ def measure(case, shapes, which):
         "which": which,
         "backend": name,
         "mode": mode,
-        "peak_bytes": int(peak),
+        "peak_bytes": None if peak is None else int(peak),
         "method": method,
     }
 

@@ -11,6 +11,18 @@ xyxy boxes, each denominator plus an `eps` of 1e-7, and the distribution
 focal loss's is mmdetection's two cross-entropies, through `log_softmax` and
 `take_along_axis`. Each factory takes the row's `Case.options`, the
 hyperparameters ours gets.
+
+The metric-learning references follow TF Addons' algorithms
+(tensorflow_addons/losses/{triplet,lifted,npairs,contrastive,
+metric_learning}.py) step by step in `keras.ops`: its pairwise distances
+(`|a|^2 + |b|^2 - 2 a.b`, clamped, the diagonal zeroed), its masked
+maximum / minimum (shift by the row's extreme, multiply by the 0/1 mask),
+the semi-hard triplet loss's `B^2 x B` tiled distances and mask and the
+lifted structured loss's `B^2 x B` tiled log-sum-exp. The supervised
+contrastive one is Khosla et al.'s `SupConLoss` (one view, labels; the
+features L2-normalised first, as their model's head does) and NT-Xent
+keras-cv's `SimCLRLoss`, halved: keras-cv sums the two directions, ours
+averages them.
 """
 
 import math
@@ -464,6 +476,270 @@ class _Varifocal(keras.losses.Loss):
         return ops.mean(bce * weight, axis=-1)
 
 
+def _eye(batch, dtype="float32"):
+    return ops.eye(batch, dtype=dtype)
+
+
+def _tfa_pairwise_distance(x, squared=False):
+    # TF Addons' metric_learning.pairwise_distance
+    squares = ops.sum(ops.square(x), axis=1, keepdims=True)
+    distances_squared = (
+        squares + ops.transpose(squares) - 2.0 * ops.matmul(x, ops.transpose(x))
+    )
+    distances_squared = ops.maximum(distances_squared, 0.0)
+    error_mask = ops.less_equal(distances_squared, 0.0)
+    if squared:
+        distances = distances_squared
+    else:
+        distances = ops.sqrt(
+            distances_squared + ops.cast(error_mask, x.dtype) * 1e-16
+        )
+    distances = distances * ops.cast(ops.logical_not(error_mask), x.dtype)
+    return distances * (1.0 - _eye(x.shape[0], x.dtype))
+
+
+def _tfa_masked_maximum(data, mask):
+    # TF Addons' _masked_maximum: mask is 0/1 float, the result (n, 1)
+    minimums = ops.min(data, axis=1, keepdims=True)
+    return ops.max((data - minimums) * mask, axis=1, keepdims=True) + minimums
+
+
+def _tfa_masked_minimum(data, mask):
+    maximums = ops.max(data, axis=1, keepdims=True)
+    return ops.min((data - maximums) * mask, axis=1, keepdims=True) + maximums
+
+
+def _adjacency(labels):
+    labels = ops.reshape(labels, (-1, 1))
+    return ops.equal(labels, ops.transpose(labels))
+
+
+class _TripletSemiHard(keras.losses.Loss):
+    """TF Addons' triplet_semihard_loss (L2): every (anchor, positive)
+    pair's mask of the negatives farther than the positive, through the
+    distances tiled `B` times (`B^2 x B`), its masked minimum, and the
+    anchor's masked maximum where the mask is empty; the mean over the
+    positive pairs of the hinge."""
+
+    def __init__(self, margin=1.0):
+        super().__init__(name="tfa_triplet_semihard")
+        self.margin = margin
+
+    def call(self, labels, embeddings):
+        batch = embeddings.shape[0]
+        pdist = _tfa_pairwise_distance(embeddings)
+        adjacency = _adjacency(labels)
+        adjacency_not = ops.logical_not(adjacency)
+        pdist_tile = ops.tile(pdist, (batch, 1))
+        mask = ops.logical_and(
+            ops.tile(adjacency_not, (batch, 1)),
+            ops.greater(pdist_tile, ops.reshape(ops.transpose(pdist), (-1, 1))),
+        )
+        mask_final = ops.reshape(
+            ops.sum(ops.cast(mask, "float32"), axis=1, keepdims=True) > 0.0,
+            (batch, batch),
+        )
+        mask_final = ops.transpose(mask_final)
+        adjacency_not = ops.cast(adjacency_not, "float32")
+        mask = ops.cast(mask, "float32")
+        negatives_outside = ops.transpose(
+            ops.reshape(_tfa_masked_minimum(pdist_tile, mask), (batch, batch))
+        )
+        negatives_inside = ops.tile(
+            _tfa_masked_maximum(pdist, adjacency_not), (1, batch)
+        )
+        semi_hard = ops.where(mask_final, negatives_outside, negatives_inside)
+        loss_mat = self.margin + pdist - semi_hard
+        mask_positives = ops.cast(adjacency, "float32") - _eye(batch)
+        total = ops.sum(ops.maximum(loss_mat * mask_positives, 0.0))
+        return total / ops.sum(mask_positives)
+
+
+class _TripletHard(keras.losses.Loss):
+    """TF Addons' triplet_hard_loss (L2, hinge): each anchor's masked
+    maximum over its positives and masked minimum over its negatives."""
+
+    def __init__(self, margin=1.0):
+        super().__init__(name="tfa_triplet_hard")
+        self.margin = margin
+
+    def call(self, labels, embeddings):
+        batch = embeddings.shape[0]
+        pdist = _tfa_pairwise_distance(embeddings)
+        adjacency = _adjacency(labels)
+        adjacency_not = ops.cast(ops.logical_not(adjacency), "float32")
+        hard_negatives = _tfa_masked_minimum(pdist, adjacency_not)
+        mask_positives = ops.cast(adjacency, "float32") - _eye(batch)
+        hard_positives = _tfa_masked_maximum(pdist, mask_positives)
+        loss = ops.maximum(hard_positives - hard_negatives + self.margin, 0.0)
+        return ops.mean(loss)
+
+
+class _LiftedStruct(keras.losses.Loss):
+    """TF Addons' lifted_struct_loss: the log-sum-exp over each positive
+    pair's negatives through `margin - D` tiled `B` times (`B^2 x B`),
+    shifted by the larger of the two rows' masked maxima."""
+
+    def __init__(self, margin=1.0):
+        super().__init__(name="tfa_lifted_struct")
+        self.margin = margin
+
+    def call(self, labels, embeddings):
+        batch = embeddings.shape[0]
+        pdist = _tfa_pairwise_distance(embeddings)
+        adjacency = _adjacency(labels)
+        diff = self.margin - pdist
+        mask = ops.cast(ops.logical_not(adjacency), "float32")
+        row_minimums = ops.min(diff, axis=1, keepdims=True)
+        row_negative_maximums = (
+            ops.max((diff - row_minimums) * mask, axis=1, keepdims=True)
+            + row_minimums
+        )
+        max_elements = ops.maximum(
+            row_negative_maximums, ops.transpose(row_negative_maximums)
+        )
+        diff_tiled = ops.tile(diff, (batch, 1))
+        mask_tiled = ops.tile(mask, (batch, 1))
+        max_elements_vect = ops.reshape(ops.transpose(max_elements), (-1, 1))
+        loss_exp_left = ops.reshape(
+            ops.sum(
+                ops.exp(diff_tiled - max_elements_vect) * mask_tiled,
+                axis=1,
+                keepdims=True,
+            ),
+            (batch, batch),
+        )
+        loss_mat = max_elements + ops.log(
+            loss_exp_left + ops.transpose(loss_exp_left)
+        )
+        loss_mat = loss_mat + pdist
+        mask_positives = ops.cast(adjacency, "float32") - _eye(batch)
+        num_positives = ops.sum(mask_positives) / 2.0
+        hinge = ops.square(ops.maximum(loss_mat * mask_positives, 0.0))
+        return 0.25 * ops.sum(hinge) / num_positives
+
+
+class _Npairs(keras.losses.Loss):
+    """TF Addons' npairs_loss: softmax cross-entropy of each similarity row
+    against its row of label equality, normalised to sum 1."""
+
+    def __init__(self):
+        super().__init__(name="tfa_npairs")
+
+    def call(self, labels, similarities):
+        targets = ops.cast(_adjacency(labels), similarities.dtype)
+        targets = targets / ops.sum(targets, axis=1, keepdims=True)
+        loss = ops.categorical_crossentropy(
+            targets, similarities, from_logits=True
+        )
+        return ops.mean(loss)
+
+
+class _NpairsMultilabel(keras.losses.Loss):
+    """TF Addons' npairs_multilabel_loss: the targets `Y Y^T`, normalised."""
+
+    def __init__(self):
+        super().__init__(name="tfa_npairs_multilabel")
+
+    def call(self, multi_hot, similarities):
+        multi_hot = ops.cast(multi_hot, similarities.dtype)
+        targets = ops.matmul(multi_hot, ops.transpose(multi_hot))
+        targets = targets / ops.sum(targets, axis=1, keepdims=True)
+        loss = ops.categorical_crossentropy(
+            targets, similarities, from_logits=True
+        )
+        return ops.mean(loss)
+
+
+class _Contrastive(keras.losses.Loss):
+    """TF Addons' contrastive_loss: y d^2 + (1 - y) max(margin - d, 0)^2."""
+
+    def __init__(self, margin=1.0):
+        super().__init__(name="tfa_contrastive")
+        self.margin = margin
+
+    def call(self, y_true, distances):
+        y_true = ops.cast(y_true, distances.dtype)
+        return y_true * ops.square(distances) + (1.0 - y_true) * ops.square(
+            ops.maximum(self.margin - distances, 0.0)
+        )
+
+
+def _l2_normalize(x, epsilon=1e-12):
+    # tf.math.l2_normalize: x / sqrt(max(|x|^2, epsilon))
+    squares = ops.sum(ops.square(x), axis=1, keepdims=True)
+    return x * ops.rsqrt(ops.maximum(squares, epsilon))
+
+
+class _SupCon(keras.losses.Loss):
+    """Khosla et al.'s SupConLoss (contrast_mode "all", one view, labels,
+    base_temperature = temperature): logits shifted by their row maximum,
+    the self-contrast masked out, log_prob, the mean over the positives.
+    The features are L2-normalised first, as their SupConResNet's head."""
+
+    def __init__(self, temperature=0.1):
+        super().__init__(name="supcon")
+        self.temperature = temperature
+
+    def call(self, labels, features):
+        batch = features.shape[0]
+        features = _l2_normalize(features)
+        mask = ops.cast(_adjacency(labels), features.dtype)
+        anchor_dot_contrast = (
+            ops.matmul(features, ops.transpose(features)) / self.temperature
+        )
+        logits_max = ops.max(anchor_dot_contrast, axis=1, keepdims=True)
+        logits = anchor_dot_contrast - ops.stop_gradient(logits_max)
+        logits_mask = 1.0 - _eye(batch, features.dtype)
+        mask = mask * logits_mask
+        exp_logits = ops.exp(logits) * logits_mask
+        log_prob = logits - ops.log(
+            ops.sum(exp_logits, axis=1, keepdims=True) + 1e-9
+        )
+        mean_log_prob_pos = ops.sum(mask * log_prob, axis=1) / ops.sum(
+            mask, axis=1
+        )
+        return -mean_log_prob_pos
+
+
+class _SimCLR(keras.losses.Loss):
+    """keras-cv's SimCLRLoss: l2_normalize both views, the four similarity
+    matrices over the temperature, the self-similarities pushed down by
+    1e9, categorical cross-entropy of logits in each direction; halved
+    (keras-cv returns the sum of the two directions)."""
+
+    def __init__(self, temperature=0.1):
+        super().__init__(name="simclr")
+        self.temperature = temperature
+
+    def call(self, projections_1, projections_2):
+        projections_1 = _l2_normalize(projections_1)
+        projections_2 = _l2_normalize(projections_2)
+        batch = projections_1.shape[0]
+        labels = ops.one_hot(ops.arange(batch), batch * 2)
+        masks = ops.one_hot(ops.arange(batch), batch)
+        t = self.temperature
+
+        def similarity(a, b):
+            return ops.matmul(a, ops.transpose(b)) / t
+
+        logits_11 = similarity(projections_1, projections_1) - masks * 1e9
+        logits_22 = similarity(projections_2, projections_2) - masks * 1e9
+        logits_12 = similarity(projections_1, projections_2)
+        logits_21 = similarity(projections_2, projections_1)
+        loss_a = keras.losses.categorical_crossentropy(
+            labels,
+            ops.concatenate([logits_12, logits_11], axis=1),
+            from_logits=True,
+        )
+        loss_b = keras.losses.categorical_crossentropy(
+            labels,
+            ops.concatenate([logits_21, logits_22], axis=1),
+            from_logits=True,
+        )
+        return (loss_a + loss_b) / 2.0
+
+
 REFERENCES = {
     "CategoricalCrossentropy": _keras("CategoricalCrossentropy"),
     "SparseCategoricalCrossentropy": _keras("SparseCategoricalCrossentropy"),
@@ -499,4 +775,12 @@ REFERENCES = {
     "SparseCategoricalPoly1Crossentropy": _SparsePoly1,
     "QualityFocalLoss": _QualityFocal,
     "VarifocalLoss": _Varifocal,
+    "TripletSemiHardLoss": _TripletSemiHard,
+    "TripletHardLoss": _TripletHard,
+    "LiftedStructLoss": _LiftedStruct,
+    "NpairsLoss": _Npairs,
+    "NpairsMultilabelLoss": _NpairsMultilabel,
+    "ContrastiveLoss": _Contrastive,
+    "SupervisedContrastiveLoss": _SupCon,
+    "NTXentLoss": _SimCLR,
 }

@@ -15,6 +15,14 @@ the losses and their references are built with the same hyperparameters
 (`Case.options`), so that their values agree. The IoU losses get valid xyxy
 boxes on the "boxes" workload (`make_boxes`), the distribution focal loss
 distances and logits over 17 bins.
+
+The metric-learning losses get the "embeddings" workload (`make_metric`):
+L2-normalised embeddings around one centre per class, 16 samples per class
+(every anchor has positives and negatives), and what each loss takes made
+from them: integer labels and embeddings (triplet, lifted, supervised
+contrastive), a (batch, batch) similarity matrix of anchors and positives
+(N-pairs, with integer or multi-hot labels), two views (NT-Xent), or one
+distance per pair with 0/1 labels (contrastive).
 """
 
 import dataclasses
@@ -32,7 +40,70 @@ SIZES = {
     "boxes": {"full": (65536, 4), "quick": (4096, 4)},
     # Boxes x sides x bins (reg_max 16, as GFL's and YOLOv8's heads).
     "box-distribution": {"full": (65536, 4, 17), "quick": (4096, 4, 17)},
+    # Metric learning: batch x embedding size, 16 samples per class.
+    "embeddings": {"full": (1024, 128), "quick": (128, 32)},
 }
+
+PER_CLASS = 16
+METRIC_INPUTS = ("labels", "similarities", "multi-hot", "views", "pairs")
+
+
+def _unit(x):
+    return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+
+def make_metric(shape, inputs="labels", seed=0):
+    """`(y_true, y_pred)` of a metric-learning loss on `shape` embeddings.
+
+    Embeddings `(batch, dim)`: a random unit centre per class plus noise
+    1.5 times its size, L2-normalised (as TF Addons expects), as a model's
+    in training: positives at L2 distance about 1.17, negatives about 1.41,
+    overlapping. Labels: `batch // 16` classes of 16 samples, shuffled.
+    `inputs` says what the loss takes:
+
+    - "labels": `(labels (batch,) int32, embeddings)`;
+    - "similarities": `(labels, anchors @ positives^T)`, the positives a
+      second sample of each anchor's class (a second draw of the noise);
+    - "multi-hot": `(multi-hot (batch, classes), similarities)`: each
+      sample's class, and a second random one for three samples in ten;
+    - "views": `(view 1, view 2)`, the embeddings and their second draw;
+    - "pairs": `(0/1 labels (batch,), distances (batch,))`: the distance of
+      each sample to a partner of its class (half the rows, label 1) or of
+      another class (label 0).
+    """
+    if inputs not in METRIC_INPUTS:
+        raise ValueError(f"inputs must be one of {METRIC_INPUTS}: {inputs!r}")
+    batch, dim = shape
+    rng = np.random.default_rng(seed)
+    classes = max(batch // PER_CLASS, 2)
+    labels = rng.permutation(np.arange(batch) % classes).astype("int32")
+    centres = _unit(rng.normal(size=(classes, dim)))
+
+    def draw():
+        noise = rng.normal(scale=1.5 / np.sqrt(dim), size=(batch, dim))
+        return _unit(centres[labels] + noise).astype("float32")
+
+    embeddings, second = draw(), draw()
+    if inputs == "labels":
+        return labels, embeddings
+    if inputs == "views":
+        return embeddings, second
+    if inputs == "pairs":
+        similar = np.arange(batch) % 2 == 0
+        partner = np.empty(batch, dtype=int)
+        for i in range(batch):
+            same = labels == labels[i]
+            pool = same & (np.arange(batch) != i) if similar[i] else ~same
+            partner[i] = rng.choice(np.flatnonzero(pool))
+        distances = np.linalg.norm(embeddings - embeddings[partner], axis=1)
+        return similar.astype("float32"), distances.astype("float32")
+    similarities = (embeddings @ second.T).astype("float32")
+    if inputs == "similarities":
+        return labels, similarities
+    multi_hot = np.eye(classes, dtype="float32")[labels]
+    extra = rng.random(batch) < 0.3
+    multi_hot[extra, rng.integers(0, classes, batch)[extra]] = 1.0
+    return multi_hot, similarities
 
 
 def make_boxes(shape, seed=0):
@@ -117,6 +188,13 @@ class Case:
     # (0, 1] where the 0/1 labels are 1, 0 elsewhere), as the quality and
     # varifocal losses get them, instead of 0/1 labels.
     soft_targets: bool = False
+    # "embeddings" workload: what the loss takes (`make_metric`'s `inputs`).
+    metric_inputs: str = "labels"
+    # --quick (CI's smoke run): the modes this row runs in (None: every
+    # mode of the backend; a backend with none of them skips the row), and
+    # whether its peak memory is measured.
+    quick_modes: tuple = None
+    quick_memory: bool = True
     # Hyperparameters of ours and of the reference alike. For `Sum`,
     # "losses": its members as (class name, options) pairs, with logits.
     options: dict = dataclasses.field(default_factory=dict, hash=False)
@@ -125,6 +203,8 @@ class Case:
         """`(y_true, y_pred)` of the workload, as this row feeds them."""
         if self.xyxy_boxes:
             return make_boxes(shape)
+        if self.workload == "embeddings":
+            return make_metric(shape, self.metric_inputs)
         y_true, y_pred = make_data(self.workload, shape)
         if self.soft_targets:
             scores = np.random.default_rng(1).uniform(0.1, 1.0, shape)
@@ -360,6 +440,74 @@ CASES = [
         "classification",
         "one_hot + keras.ops sparse cross-entropy + epsilon (1 - p_t)",
     ),
+    # Metric learning: TF Addons' losses against a keras.ops transcription
+    # of TF Addons' algorithm, the contrastive-learning ones against one of
+    # keras-cv's SimCLRLoss and of Khosla et al.'s SupConLoss. Under --quick
+    # they skip XLA (TensorFlow's jit_compile, JAX) and their memory:
+    # compiling their 32 XLA programs per backend (ours and the reference,
+    # forward and forward+backward) takes about a minute on 2 cores.
+    *(
+        Case(
+            loss,
+            "embeddings",
+            reference,
+            metric_inputs=inputs,
+            options=options,
+            quick_modes=("eager", "tf.function"),
+            quick_memory=False,
+        )
+        for loss, reference, inputs, options in (
+            (
+                "TripletSemiHardLoss",
+                "TF Addons' algorithm in keras.ops (tiled B^2 x B mask)",
+                "labels",
+                {},
+            ),
+            (
+                "TripletHardLoss",
+                "TF Addons' algorithm in keras.ops (masked max / min)",
+                "labels",
+                {},
+            ),
+            (
+                "LiftedStructLoss",
+                "TF Addons' algorithm in keras.ops (tiled B^2 x B log-sum-exp)",
+                "labels",
+                {},
+            ),
+            (
+                "NpairsLoss",
+                "TF Addons' algorithm in keras.ops (similarities B x B)",
+                "similarities",
+                {},
+            ),
+            (
+                "NpairsMultilabelLoss",
+                "TF Addons' algorithm in keras.ops (similarities, multi-hot)",
+                "multi-hot",
+                {},
+            ),
+            (
+                # Negatives lie about 1.4 apart: margin 2 weights both terms.
+                "ContrastiveLoss",
+                "TF Addons' formula in keras.ops (B distances, margin 2)",
+                "pairs",
+                {"margin": 2.0},
+            ),
+            (
+                "SupervisedContrastiveLoss",
+                "Khosla et al.'s SupConLoss in keras.ops (one view)",
+                "labels",
+                {},
+            ),
+            (
+                "NTXentLoss",
+                "keras-cv's SimCLRLoss in keras.ops, halved (two views)",
+                "views",
+                {},
+            ),
+        )
+    ),
 ]
 
 # The losses with integer labels that the issue holds to 0.7x of a one-hot
@@ -386,9 +534,13 @@ IMBALANCE = (
     "VarifocalLoss",
 )
 
+# The triplet losses, held to 0.5x of TF Addons' algorithm in time (under
+# tf.function) and peak memory.
+TRIPLET = ("TripletSemiHardLoss", "TripletHardLoss")
+
 # Peak memory is measured on these rows: the sparse focal loss's and the
-# sparse overlap losses', each against its one-hot reference, and the box
-# losses', against their transcriptions.
+# sparse overlap losses', each against its one-hot reference, the box
+# losses', against their transcriptions, and the metric-learning losses'.
 MEMORY_CASES = [
     case
     for case in CASES
@@ -397,4 +549,5 @@ MEMORY_CASES = [
         and case.loss in ("SparseCategoricalFocalCrossentropy", *SPARSE_OVERLAP)
     )
     or case.loss in BOX
+    or case.workload == "embeddings"
 ]
