@@ -3,6 +3,7 @@
 import re
 
 import keras
+import numpy as np
 
 from keras_losses import _keras_compat
 from keras_losses import _validation
@@ -174,3 +175,39 @@ class FunctionLoss(keras.losses.Loss):
             f"{key}={value!r}" for key, value in self.get_config().items()
         )
         return f"{type(self).__name__}({arguments})"
+
+
+def _shape(x):
+    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
+
+
+class _BatchStatisticLoss(FunctionLoss):
+    """A loss whose value may be a statistic of several samples of the batch.
+
+    Where it is (`pools_batch`), there is no value per sample for
+    `sample_weight` to weight: a per-sample one is refused with
+    `pooled_reason()` (what is pooled, and what is expected), rather than
+    broadcast by Keras. Under `tf.distribute` a 0-d loss is averaged over
+    the replicas (see `_keras_compat.average_batch_statistic_across_replicas`).
+    """
+
+    def pools_batch(self, rank):
+        """Whether, on a rank-`rank` `y_pred`, the loss pools samples."""
+        return True
+
+    def pooled_reason(self):
+        raise NotImplementedError
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is not None and len(_shape(sample_weight)) > 0:
+            if self.pools_batch(len(_shape(y_pred))):
+                raise ValueError(
+                    f"{self.pooled_reason()} Received: sample_weight of "
+                    f"shape {tuple(_shape(sample_weight))}"
+                )
+        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
+
+    def call(self, y_true, y_pred):
+        return _keras_compat.average_batch_statistic_across_replicas(
+            super().call(y_true, y_pred), self.reduction
+        )

@@ -37,9 +37,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_losses import _keras_compat
 from keras_losses import _tensors
 from keras_losses._base import FunctionLoss
+from keras_losses._base import _BatchStatisticLoss
 from keras_losses._validation import _fail
 from keras_losses._validation import boolean
 from keras_losses._validation import hyperparameters
@@ -152,6 +152,14 @@ def _inner_products(a, b):
     """`a @ b.T`. An einsum: Keras 3.15's torch `matmul` returns float32
     for float64 inputs."""
     return ops.einsum("ik,jk->ij", a, b)
+
+
+def _labelled(y_true, y_pred):
+    """`(embeddings, dtype, positive, negative)` of a loss over labelled
+    embeddings: inputs checked, and the pair masks of `_pair_masks`."""
+    embeddings, dtype = _embeddings(y_pred)
+    positive, negative = _pair_masks(_labels(y_true, embeddings))
+    return embeddings, dtype, positive, negative
 
 
 def _count(mask, axis=None):
@@ -391,12 +399,10 @@ def triplet_semihard_loss(y_true, y_pred, *, margin=1.0, distance_metric="L2"):
         [0.     0.882  1.6847 0.8028]
     """
     validate(triplet_semihard_loss, locals())
-    embeddings, dtype = _embeddings(y_pred)
-    labels = _labels(y_true, embeddings)
+    embeddings, dtype, positive, negative = _labelled(y_true, y_pred)
     if embeddings.shape[0] == 0:
         return _empty_batch(embeddings, dtype)
     distances = pairwise_distances(embeddings, distance_metric)
-    positive, negative = _pair_masks(labels)
     # Each anchor's negative distances in ascending order, other entries
     # last (as +inf keys): the first key > d(a, p) is the semi-hard one.
     keys = ops.where(negative, distances, float("inf"))
@@ -462,12 +468,10 @@ def triplet_hard_loss(
         [1.5    0.882  2.3028 0.8028]
     """
     validate(triplet_hard_loss, locals())
-    embeddings, dtype = _embeddings(y_pred)
-    labels = _labels(y_true, embeddings)
+    embeddings, dtype, positive, negative = _labelled(y_true, y_pred)
     if embeddings.shape[0] == 0:
         return _empty_batch(embeddings, dtype)
     distances = pairwise_distances(embeddings, distance_metric)
-    positive, negative = _pair_masks(labels)
     gap = _masked_max(distances, positive) - _masked_min(distances, negative)
     if soft:
         loss = ops.softplus(gap)
@@ -519,12 +523,10 @@ def lifted_struct_loss(y_true, y_pred, *, margin=1.0):
         3.3656
     """
     validate(lifted_struct_loss, locals())
-    embeddings, dtype = _embeddings(y_pred)
-    labels = _labels(y_true, embeddings)
+    embeddings, dtype, positive, negative = _labelled(y_true, y_pred)
     if embeddings.shape[0] == 0:
         return ops.cast(ops.sum(embeddings), dtype)
     distances = pairwise_distances(embeddings, "L2")
-    positive, negative = _pair_masks(labels)
     # log sum_{k in N(i)} exp(margin - D_ik), per row; `has` False if N(i)
     # is empty. Then J_ij joins rows i and j in log space.
     row, has = _masked_logsumexp(margin - distances, negative)
@@ -613,8 +615,8 @@ def npairs_loss(y_true, y_pred):
     """
     validate(npairs_loss, locals())
     similarities, dtype = _similarities(y_pred)
-    labels = _labels(y_true, similarities)
-    same = ops.cast(ops.equal(labels[:, None], labels[None, :]), "float32")
+    _, other_label = _pair_masks(_labels(y_true, similarities))
+    same = ops.logical_not(other_label)  # the diagonal included
     targets = _normalise_rows(ops.cast(same, similarities.dtype))
     loss = _soft_target_crossentropy(targets, similarities)
     return _finish(loss, similarities, dtype)
@@ -712,13 +714,11 @@ def supervised_contrastive_loss(y_true, y_pred, *, temperature=0.1):
         [0.1316 0.1892 0.    ]
     """
     validate(supervised_contrastive_loss, locals())
-    embeddings, dtype = _embeddings(y_pred)
-    labels = _labels(y_true, embeddings)
+    embeddings, dtype, positive, negative = _labelled(y_true, y_pred)
     if embeddings.shape[0] == 0:
         return _empty_batch(embeddings, dtype)
     unit = _unit_rows(embeddings)
     logits = _inner_products(unit, unit) / temperature
-    positive, negative = _pair_masks(labels)
     others = ops.logical_or(positive, negative)
     log_denominator, _ = _masked_logsumexp(logits, others)
     log_probability = logits - log_denominator[:, None]
@@ -957,7 +957,7 @@ class TripletHardLoss(_MinedLoss):
         super().__init__(triplet_hard_loss, locals())
 
 
-class LiftedStructLoss(FunctionLoss):
+class LiftedStructLoss(_BatchStatisticLoss):
     """Lifted structured loss, as TF Addons: one value for the whole batch.
 
     The loss is a statistic of the batch with no value per sample, so
@@ -998,25 +998,12 @@ class LiftedStructLoss(FunctionLoss):
     ):
         super().__init__(lifted_struct_loss, locals())
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        if sample_weight is not None and len(
-            _tensors.static_shape(ops.convert_to_tensor(sample_weight))
-        ):
-            raise ValueError(
-                "LiftedStructLoss is a statistic of the whole batch (every "
-                "positive pair against every negative), with no value per "
-                "sample for `sample_weight` to weight. Expected: "
-                "sample_weight=None or a scalar. Received: sample_weight of "
-                "shape "
-                f"{_tensors.static_shape(ops.convert_to_tensor(sample_weight))}"
-            )
-        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
-
-    def call(self, y_true, y_pred):
-        # Under tf.distribute, the replicas' values are averaged (Keras
-        # would sum a 0-d loss's: see the helper).
-        return _keras_compat.average_batch_statistic_across_replicas(
-            super().call(y_true, y_pred), self.reduction
+    def pooled_reason(self):
+        return (
+            "LiftedStructLoss is a statistic of the whole batch (every "
+            "positive pair against every negative), with no value per "
+            "sample for `sample_weight` to weight. Expected: "
+            "sample_weight=None or a scalar."
         )
 
 

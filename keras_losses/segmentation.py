@@ -36,13 +36,11 @@ loss is 0 here (a perfect prediction) and 1 in Keras. In general an empty
 set's loss is `1 - smooth_nr / smooth_dr`.
 """
 
-import numpy as np
 from keras import ops
 
-from keras_losses import _keras_compat
 from keras_losses import _overlap
 from keras_losses import _tensors
-from keras_losses._base import FunctionLoss
+from keras_losses._base import _BatchStatisticLoss
 from keras_losses._validation import boolean
 from keras_losses._validation import class_indices
 from keras_losses._validation import hyperparameters
@@ -1018,7 +1016,7 @@ def lovasz_hinge(y_true, y_pred, *, axis=None, ignore_class=None):
     )
 
 
-class _SetLoss(FunctionLoss):
+class _SetLoss(_BatchStatisticLoss):
     """A loss over sets: a per-sample `sample_weight` needs per-sample sets.
 
     When `axis` sums over the batch axis (0), the loss of a set is a
@@ -1031,31 +1029,16 @@ class _SetLoss(FunctionLoss):
         layout = _overlap.layout(rank, self._hyperparameters["axis"], None)
         return 0 in layout.set_axes
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        if sample_weight is not None and len(_shape(sample_weight)) > 0:
-            if self.pools_batch(len(_shape(y_pred))):
-                axis = self._hyperparameters["axis"]
-                raise ValueError(
-                    f"{type(self).__name__} with axis={axis} sums the batch "
-                    "axis (0) into its sets: its loss is a statistic of the "
-                    "whole batch (or of each class over it), with no value "
-                    "per sample for `sample_weight` to weight. Expected: "
-                    "sample_weight=None or a scalar, or an `axis` without 0 "
-                    "(e.g. axis=(1, 2) for one loss per image and class). "
-                    "Received: sample_weight of shape "
-                    f"{tuple(_shape(sample_weight))}"
-                )
-        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
-
-    def call(self, y_true, y_pred):
-        losses = super().call(y_true, y_pred)
-        return _keras_compat.average_batch_statistic_across_replicas(
-            losses, self.reduction
+    def pooled_reason(self):
+        axis = self._hyperparameters["axis"]
+        return (
+            f"{type(self).__name__} with axis={axis} sums the batch "
+            "axis (0) into its sets: its loss is a statistic of the "
+            "whole batch (or of each class over it), with no value "
+            "per sample for `sample_weight` to weight. Expected: "
+            "sample_weight=None or a scalar, or an `axis` without 0 "
+            "(e.g. axis=(1, 2) for one loss per image and class)."
         )
-
-
-def _shape(x):
-    return tuple(x.shape) if hasattr(x, "shape") else np.shape(x)
 
 
 class Dice(_SetLoss):
