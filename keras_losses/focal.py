@@ -129,10 +129,12 @@ def binary_focal_crossentropy(
     validate(binary_focal_crossentropy, locals())
     y_true, y_pred, dtype = _tensors.paired_inputs(y_true, y_pred, axis)
     y_true = _tensors.smooth_binary_labels(y_true, label_smoothing)
+    if from_logits and gamma:  # the mean and alpha_t inside the kernel
+        alpha_t = alpha if apply_class_balancing else None
+        loss = _focal_logits.sigmoid_focal(y_true, y_pred, gamma, axis, alpha_t)
+        return ops.cast(loss, dtype)
     if not gamma:
         loss = ops.binary_crossentropy(y_true, y_pred, from_logits)
-    elif from_logits:
-        loss = _focal_logits.sigmoid_focal(y_true, y_pred, gamma)
     else:
         log_p, log_not_p = _logspace.binary(y_pred)
         log_focus = _logspace.binary_complement_of_target(
