@@ -3,7 +3,10 @@
 `steps(loss, y_true, y_pred)` returns `{mode: {kind: callable}}` where kind is
 "forward" (the loss value) or "forward+backward" (the value and its gradient
 with respect to `y_pred`), each callable running one step to completion
-(device work included) when called.
+(device work included) when called. Where the step is traced or compiled,
+its `program()` returns what runs, for `benchmarks.cost` to count: the
+TensorFlow graph (eager runs the same ops one by one), or XLA's optimized
+HLO text (jit_compile, JAX).
 """
 
 import keras
@@ -102,27 +105,36 @@ def _tensorflow_steps(loss, y_true, y_pred):
 
     on_gpu = bool(tf.config.list_physical_devices("GPU"))
 
-    def run(fn):
+    def run(fn, program):
         def step():
             out = fn(y_true, y_pred)
             if on_gpu:  # GPU kernels run asynchronously; CPU ones do not
                 tf.test.experimental.sync_devices()
             return out
 
+        step.program = program
         return step
 
-    modes = {
-        "eager": (forward, forward_backward),
-        "tf.function": (tf.function(forward), tf.function(forward_backward)),
-        "jit_compile": (
-            tf.function(forward, jit_compile=True),
-            tf.function(forward_backward, jit_compile=True),
-        ),
-    }
-    return {
-        mode: {"forward": run(f), "forward+backward": run(fb)}
-        for mode, (f, fb) in modes.items()
-    }
+    def graph(traced):  # the trace the calls made: cached, not traced again
+        return lambda: traced.get_concrete_function(y_true, y_pred).graph
+
+    def hlo(compiled):
+        return lambda: compiled.experimental_get_compiler_ir(y_true, y_pred)(
+            stage="optimized_hlo"
+        )
+
+    steps = {"eager": {}, "tf.function": {}, "jit_compile": {}}
+    for kind, fn in (
+        ("forward", forward),
+        ("forward+backward", forward_backward),
+    ):
+        traced = tf.function(fn)
+        compiled = tf.function(fn, jit_compile=True)
+        # Eager runs the ops of tf.function's graph one by one.
+        steps["eager"][kind] = run(fn, graph(traced))
+        steps["tf.function"][kind] = run(traced, graph(traced))
+        steps["jit_compile"][kind] = run(compiled, hlo(compiled))
+    return steps
 
 
 def _jax_steps(loss, y_true, y_pred):
@@ -133,7 +145,12 @@ def _jax_steps(loss, y_true, y_pred):
     forward_backward = jax.jit(jax.value_and_grad(lambda x, y: loss(y, x)))
 
     def run(fn, *args):
-        return lambda: jax.block_until_ready(fn(*args))
+        def step():
+            return jax.block_until_ready(fn(*args))
+
+        # The executable the calls compiled: cached, not compiled again.
+        step.program = lambda: fn.lower(*args).compile().as_text()
+        return step
 
     return {
         "jax.jit": {

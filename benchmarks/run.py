@@ -9,7 +9,10 @@ then the references). Results go to
 `<output>/results.json` and `<output>/results.md`; the Markdown is printed.
 The targets (issue 7 and the segmentation and box families' issues) are
 checked on TensorFlow and reported, not asserted (the triplet losses':
-0.5x of TF Addons' algorithm in time and peak memory).
+0.5x of TF Addons' algorithm in time and peak memory). Next to each time
+stand the passes of ours and of the reference over y_pred and the step's
+bytes floor at the CPU's memory bandwidth, measured once here
+(`benchmarks.cost`).
 """
 
 import argparse
@@ -23,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 
+from benchmarks import cost
 from benchmarks import workloads
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -166,6 +170,23 @@ def _ratio(row):
     return "—" if row["ratio"] is None else f"{row['ratio']:.2f}"
 
 
+def _count(passes):
+    if passes is None:
+        return "—"
+    return f"{passes:.1f}" if passes < 10 else f"{passes:.0f}"
+
+
+def _passes(row):
+    """Passes as "ours/reference" (rows of older runs have none)."""
+    passes = row.get("passes") or {}
+    return f"{_count(passes.get('ours'))}/{_count(passes.get('reference'))}"
+
+
+def _floor(row):
+    floor = row.get("floor_ms")
+    return "—" if floor is None else f"{floor:.3g}"
+
+
 def _header(meta):
     return [
         f"Run {meta['date']} with `{meta['command']}`; sizes: "
@@ -180,7 +201,33 @@ def _header(meta):
         "alternately. All classification and segmentation losses take "
         "logits, except Dice and Tversky: probabilities, as Keras's do.",
         "",
+        "Passes: ours/reference, the memory traffic of one step in passes "
+        "over y_pred: each operation that moves data adds the size of the "
+        "largest tensor it reads or writes, over y_pred's (1 for an "
+        "elementwise op on y_pred or a reduction of it). TF eager and "
+        "tf.function count the ops of the traced graph that the outputs "
+        "depend on, before Grappler's rewrites (a nested jit_compile "
+        "function: its XLA kernels; eager: the same graph's); "
+        "TF jit_compile and JAX the kernels of XLA's optimized program (a "
+        "fusion is one); PyTorch the aten operators dispatched; views, "
+        "reshapes and constants count nothing. — where not counted"
+        + (" (--quick skips TF jit_compile)" if meta.get("quick") else "")
+        + ". "
+        + _floor_text(meta),
+        "",
     ]
+
+
+def _floor_text(meta):
+    bandwidth = meta.get("bandwidth_bytes_per_s")
+    if not bandwidth:
+        return "Floor: not measured."
+    return (
+        "Floor (ms): the step's bytes at the CPU's memory bandwidth, "
+        f"{bandwidth / 1e9:.1f} GB/s (one NumPy copy of 256 MiB, read and "
+        "write, best of 10): one read of y_true and y_pred, and for "
+        "forward+backward one write of the gradient; CPU rows only."
+    )
 
 
 def _cells(run):
@@ -219,13 +266,14 @@ def summary(results):
     )
     lines = [
         f"Forward+backward (gradient with respect to `y_pred`), ratio ours /"
-        f" reference. Devices: {devices}.",
+        f" reference; in parentheses, passes ours/reference. Devices: "
+        f"{devices}.",
         "",
         "| loss | workload | reference | TF tf.function: ours, reference "
-        "(ms) | ratio | target | "
+        "(ms) | passes | floor (ms) | ratio | target | "
         + " | ".join(label for _, _, label in _SUMMARY_MODES)
         + " |",
-        "| --- | --- | --- | ---: | ---: | --- | "
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- | "
         + " | ".join("---:" for _ in _SUMMARY_MODES)
         + " |",
     ]
@@ -248,11 +296,13 @@ def summary(results):
             fb = tf_row["forward+backward"]
             cells += [
                 f"{_median(fb['ours'])}, {_median(fb['baseline'])}",
+                _passes(fb),
+                _floor(fb),
                 _ratio(fb),
                 _verdict(fb, meta["size"]),
             ]
         else:
-            cells += ["", "", ""]
+            cells += ["", "", "", "", ""]
         for backend, mode, _ in _SUMMARY_MODES:
             cell = runs.get(backend, {}).get((*case, mode))
             if cell is None:
@@ -262,6 +312,7 @@ def summary(results):
             verdict = _verdict(fb, meta["size"])
             cells.append(
                 (_ratio(fb) if fb["ratio"] is not None else "OOM")
+                + (f" ({_passes(fb)})" if "passes" in fb else "")
                 + (" (target missed)" if "missed" in verdict else "")
             )
         lines.append("| " + " | ".join(cells) + " |")
@@ -331,9 +382,10 @@ def _full_tables(results):
             f"{versions}.",
             "",
             "| loss | workload | reference | mode | forward: ours | "
-            "reference | ratio | fwd+bwd: ours | reference | ratio | target |",
+            "reference | ratio | passes | floor | fwd+bwd: ours | reference "
+            "| ratio | passes | floor | target |",
             "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | "
-            "---: | --- |",
+            "---: | ---: | ---: | ---: | ---: | --- |",
         ]
         for (loss, workload, _, mode), cell in _cells(run).items():
             fwd, fb = cell["forward"], cell["forward+backward"]
@@ -341,9 +393,10 @@ def _full_tables(results):
             lines.append(
                 f"| {loss} | {workload} {tuple(fb['shape'])} | "
                 f"{fb['reference']} | {mode} | {_ms(fwd['ours'])} | "
-                f"{_ms(fwd['baseline'])} | {_ratio(fwd)} | "
-                f"{_ms(fb['ours'])} | {_ms(fb['baseline'])} | "
-                f"{_ratio(fb)} | {_verdict(fb, meta['size'])}"
+                f"{_ms(fwd['baseline'])} | {_ratio(fwd)} | {_passes(fwd)} | "
+                f"{_floor(fwd)} | {_ms(fb['ours'])} | {_ms(fb['baseline'])} "
+                f"| {_ratio(fb)} | {_passes(fb)} | {_floor(fb)} | "
+                f"{_verdict(fb, meta['size'])}"
                 + (" (values differ!)" if differ else "")
                 + " |"
             )
@@ -453,6 +506,8 @@ def main(argv=None):
     size = next((n for n, p in presets.items() if p == shapes), "custom")
     warmup = 3
     memory_limit = int(args.memory_limit * 2**30) if args.memory_limit else None
+    # Before the backends load the machine: the floor's bandwidth.
+    bandwidth = cost.bandwidth()
     results = {
         "meta": {
             "date": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -461,10 +516,12 @@ def main(argv=None):
                 + (argv if argv is not None else sys.argv[1:])
             ),
             "size": size,
+            "quick": args.quick,
             "shapes": shapes,
             "repeats": repeats,
             "warmup": warmup,
             "memory_limit_bytes": memory_limit,
+            "bandwidth_bytes_per_s": bandwidth,
         },
         "backends": [],
         "memory": [],
@@ -484,6 +541,8 @@ def main(argv=None):
                 str(repeats),
                 "--warmup",
                 str(warmup),
+                "--bandwidth",
+                str(bandwidth),
                 "--json",
                 str(out),
                 *extra,

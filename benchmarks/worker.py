@@ -4,7 +4,9 @@ Run by `benchmarks.run`, one process per backend; writes a JSON list of rows.
 Ours and the reference are timed interleaved (ours, reference, reference,
 ours, ...), so that a slow spell of the machine hits both alike. A side
 that cannot allocate its step's memory is reported as out of memory in its
-row (`errors`), and the other side timed alone.
+row (`errors`), and the other side timed alone. Each row also gets the
+passes of both steps over y_pred (`benchmarks.cost`, counted once, after
+the timing) and, on a CPU, its bytes floor at the measured bandwidth.
 """
 
 import argparse
@@ -16,6 +18,7 @@ import time
 import numpy as np
 
 from benchmarks import backends
+from benchmarks import cost
 from benchmarks import workloads
 
 
@@ -144,7 +147,14 @@ def _ms(summary):
     return "      OOM" if summary is None else f"{summary['median_ms']:9.3f}"
 
 
-def run_case(case, shapes, repeats, warmup, quick=False):
+def floor_bytes(y_true, y_pred, kind):
+    """Bytes a step must move at least: one read of the inputs, and for
+    forward+backward one write of the gradient (y_pred's size)."""
+    grad = np.asarray(y_pred).nbytes if kind == "forward+backward" else 0
+    return np.asarray(y_true).nbytes + np.asarray(y_pred).nbytes + grad
+
+
+def run_case(case, shapes, repeats, warmup, quick=False, bandwidth=None):
     import keras
 
     shape = tuple(shapes[case.workload])
@@ -154,6 +164,7 @@ def run_case(case, shapes, repeats, warmup, quick=False):
     y_true, y_pred = case.data(shape)
     ours = backends.steps(case.ours(), y_true, y_pred)
     reference = backends.steps(case.baseline(), y_true, y_pred)
+    on_cpu = backends.device().startswith("CPU")
     rows = []
     for mode in ours:
         if modes is not None and mode not in modes:
@@ -165,6 +176,16 @@ def run_case(case, shapes, repeats, warmup, quick=False):
             times, ratio, values, errors = measure(
                 ours_step, ref_step, repeats, warmup
             )
+            # --quick leaves TF's jit_compile uncounted: its HLO costs a
+            # second compilation of each step (~0.5 s).
+            counted = not (quick and mode == "jit_compile")
+            passes = {
+                side: cost.passes(step, np.size(y_pred))
+                if counted and side not in errors
+                else None
+                for side, step in (("ours", ours_step), ("reference", ref_step))
+            }
+            nbytes = int(floor_bytes(y_true, y_pred, kind))
             rows.append(
                 {
                     "loss": case.loss,
@@ -185,13 +206,23 @@ def run_case(case, shapes, repeats, warmup, quick=False):
                     "same_value": None
                     if None in values
                     else bool(np.isclose(*values, rtol=1e-4)),
+                    "passes": passes,
+                    "floor_bytes": nbytes,
+                    # The CPU's bandwidth: no floor for an accelerator's row.
+                    "floor_ms": nbytes / bandwidth * 1e3
+                    if bandwidth and on_cpu
+                    else None,
                 }
             )
             print(
                 f"  {case.loss:36s} {case.workload:15s} {mode:12s} "
                 f"{kind:17s} ours {_ms(rows[-1]['ours'])} ms "
                 f"ref {_ms(rows[-1]['baseline'])} ms "
-                + ("" if ratio is None else f"ratio {ratio:5.2f}"),
+                + ("" if ratio is None else f"ratio {ratio:5.2f} ")
+                + "passes "
+                + "/".join(
+                    "—" if p is None else f"{p:.1f}" for p in passes.values()
+                ),
                 flush=True,
             )
     return rows
@@ -208,6 +239,9 @@ def main(argv=None):
     parser.add_argument(
         "--quick", action="store_true", help="each case's quick_modes only"
     )
+    parser.add_argument(
+        "--bandwidth", type=float, help="the CPU's memory bandwidth, bytes/s"
+    )
     parser.add_argument("--json", required=True)
     args = parser.parse_args(argv)
     rows = []
@@ -215,7 +249,12 @@ def main(argv=None):
         if args.losses and case.loss not in args.losses:
             continue
         rows += run_case(
-            case, args.shapes, args.repeats, args.warmup, args.quick
+            case,
+            args.shapes,
+            args.repeats,
+            args.warmup,
+            args.quick,
+            args.bandwidth,
         )
     with open(args.json, "w") as f:
         json.dump(

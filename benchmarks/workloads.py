@@ -34,6 +34,9 @@ import numpy as np
 SIZES = {
     "classification": {"full": (4096, 1000), "quick": (256, 100)},
     "multi-label": {"full": (4096, 80), "quick": (256, 16)},
+    # As many labels as ImageNet's classes: 16 MB of logits and as much of
+    # labels, more than the caches hold.
+    "multi-label-wide": {"full": (4096, 1000), "quick": (256, 64)},
     "segmentation": {"full": (8, 256, 256, 21), "quick": (2, 32, 32, 5)},
     # Lovász-Softmax sorts every (image, class) set: a smaller map.
     "lovasz": {"full": (4, 64, 64, 21), "quick": (2, 16, 16, 5)},
@@ -147,6 +150,10 @@ def make_boxes(shape, seed=0):
     )
 
 
+# 0/1 labels, 5 % of them positive, and unit-normal logits.
+MULTI_LABEL = ("multi-label", "multi-label-wide")
+
+
 def make_data(workload, shape, seed=0):
     """`(y_true, y_pred)` as NumPy arrays (float32 / int32)."""
     rng = np.random.default_rng(seed)
@@ -165,7 +172,7 @@ def make_data(workload, shape, seed=0):
     # Unit-scale logits: ordinary inputs, where Keras's clipped focal losses
     # and ours agree (see the `same_value` check of each row).
     logits = rng.normal(size=shape).astype("float32")
-    if workload == "multi-label":
+    if workload in MULTI_LABEL:
         return (rng.random(shape) < 0.05).astype("float32"), logits
     labels = rng.integers(0, shape[-1], size=shape[:-1]).astype("int32")
     return labels, logits
@@ -286,6 +293,16 @@ CASES = [
     Case(
         "BinaryFocalCrossentropy",
         "multi-label",
+        "keras.losses.BinaryFocalCrossentropy",
+    ),
+    Case(
+        "BinaryCrossentropy",
+        "multi-label-wide",
+        "keras.losses.BinaryCrossentropy",
+    ),
+    Case(
+        "BinaryFocalCrossentropy",
+        "multi-label-wide",
         "keras.losses.BinaryFocalCrossentropy",
     ),
     Case("Huber", "boxes", "keras.losses.Huber"),
