@@ -15,9 +15,10 @@ How a kernel runs (`_closed_form`):
   which fuses the loss and its logit gradient into one loop: one read of
   the logits and labels and one write of the gradient, where the same
   formulas took 30 passes. The backward pass is one multiplication by the
-  upstream gradient. The gradient with respect to the labels is a second
-  compiled function, called only when asked for (TensorFlow prunes it from
-  a graph that does not use it).
+  upstream gradient. Where no gradient tape records (evaluation), the
+  loss alone is compiled. The gradient with respect to the labels is
+  another compiled function, called only when asked for (TensorFlow prunes
+  it from a graph that does not use it).
 - JAX and PyTorch: `keras.ops.custom_gradient`. JAX compiles the step with
   XLA already; PyTorch runs the gradient's operations only in the backward
   pass, so that a forward pass (evaluation) does not pay for them.
@@ -90,17 +91,23 @@ def _closed_form(kernel, labels, logits, axis, *params):
     return loss_of(labels, logits)
 
 
-_COMPILED_TF = {}  # (kernel, ranks) -> (loss and logit gradient, label one)
+_COMPILED_TF = {}  # (kernel, ranks) -> its compiled functions, by name
 
 
 def _compiled(kernel, ranks):
-    """XLA-compiled `tf.function`s of a kernel's forward and gradients."""
+    """XLA-compiled `tf.function`s of a kernel's value and gradients."""
     if (kernel, ranks) not in _COMPILED_TF:
         import tensorflow as tf
+
+        def value(labels, logits, *params):
+            return kernel(labels, logits, *params)[0]
 
         def value_and_logit_gradient(labels, logits, *params):
             loss, grad = kernel(labels, logits, *params)
             return loss, grad(None)[1]
+
+        def logit_gradient(labels, logits, *params):
+            return kernel(labels, logits, *params)[1](None)[1]
 
         def label_gradient(labels, logits, *params):
             return kernel(labels, logits, *params)[1](None)[0]
@@ -110,13 +117,34 @@ def _compiled(kernel, ranks):
         # meets once. No autograph: the kernels have no tensor-dependent
         # Python control flow, and autograph's cache of converted functions
         # mixed up these closures, which share their code.
-        _COMPILED_TF[kernel, ranks] = tuple(
-            tf.function(
+        _COMPILED_TF[kernel, ranks] = {
+            f.__name__: tf.function(
                 f, jit_compile=True, reduce_retracing=True, autograph=False
             )
-            for f in (value_and_logit_gradient, label_gradient)
-        )
+            for f in (
+                value,
+                value_and_logit_gradient,
+                logit_gradient,
+                label_gradient,
+            )
+        }
     return _COMPILED_TF[kernel, ranks]
+
+
+def _recording():
+    """Whether a gradient tape may record the current call (TensorFlow).
+
+    False in a forward pass alone (evaluation, prediction), which then
+    skips the gradient. A private TensorFlow function: where it is missing,
+    assume a tape records. Either way the gradient, if asked for, is the
+    written-out one.
+    """
+    try:
+        from tensorflow.python.eager import record
+
+        return bool(record.could_possibly_record())
+    except (ImportError, AttributeError):
+        return True
 
 
 def _compiled_tf(kernel, labels, logits, axis, params):
@@ -126,18 +154,28 @@ def _compiled_tf(kernel, labels, logits, axis, params):
         len(x.shape) if hasattr(x, "shape") else None
         for x in (labels, logits, *params)
     )
-    value_and_logit_gradient, label_gradient = _compiled(kernel, ranks)
+    compiled = _compiled(kernel, ranks)
 
     @tf.custom_gradient
     def loss_of(labels, logits):
-        loss, d_logits = value_and_logit_gradient(labels, logits, *params)
+        # Under a tape, the logit gradient comes out of the forward pass's
+        # loop; otherwise it is computed again if asked for after all.
+        if _recording():
+            loss, d_logits = compiled["value_and_logit_gradient"](
+                labels, logits, *params
+            )
+        else:
+            loss, d_logits = compiled["value"](labels, logits, *params), None
 
         def backward(upstream):
             upstream = tf.expand_dims(upstream, axis)
+            d = d_logits
+            if d is None:
+                d = compiled["logit_gradient"](labels, logits, *params)
             if labels.dtype.is_integer:  # class indices: no gradient
-                return None, d_logits * upstream
-            d_labels = label_gradient(labels, logits, *params)
-            return d_labels * upstream, d_logits * upstream
+                return None, d * upstream
+            d_labels = compiled["label_gradient"](labels, logits, *params)
+            return d_labels * upstream, d * upstream
 
         return loss, backward
 

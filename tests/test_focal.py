@@ -772,3 +772,33 @@ def test_second_derivatives_through_the_written_out_gradient(kind, backend):
             2 * step
         )
     np.testing.assert_allclose(second, expected, rtol=2e-3, atol=2e-4)
+
+
+@pytest.mark.parametrize("kind", sorted(_FOCAL))
+def test_forward_traced_without_a_tape_keeps_the_written_out_gradient(
+    kind, backend
+):
+    """On TensorFlow a forward pass outside a gradient tape skips the
+    gradient (`_focal_logits._recording`); a tape meeting that trace later
+    must still get the closed-form gradient, finite at extreme logits with
+    gamma < 1, where autodiff of the formula gives 0 * inf."""
+    if backend != "tensorflow":
+        pytest.skip("gradient tapes and traces are TensorFlow's")
+    import tensorflow as tf
+
+    ours, _, kwargs, _ = _FOCAL[kind]
+    y_true, logits = _extreme_inputs(kind, 1e4)
+    kwargs = dict(kwargs, gamma=0.5, from_logits=True)
+    y_true, logits = tf.constant(y_true), tf.constant(logits)
+    traced = tf.function(lambda y, x: tf.reduce_sum(ours(y, x, **kwargs)))
+    traced(y_true, logits)  # traced here, without a tape
+    with tf.GradientTape() as tape:
+        tape.watch(logits)
+        value = traced(y_true, logits)  # the same trace
+    grad = tape.gradient(value, logits).numpy()
+    expected_value, expected_grad = value_and_grad(
+        lambda x: keras.ops.sum(ours(y_true, x, **kwargs)), logits
+    )
+    assert np.all(np.isfinite(grad))
+    np.testing.assert_allclose(value.numpy(), expected_value, rtol=1e-6)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-6, atol=1e-12)
