@@ -441,6 +441,11 @@ def main(argv=None):
         help="folder for scale.json and scale.md (default %(default)s)",
     )
     parser.add_argument(
+        "--plot",
+        help=f"where the plot goes (default {PLOT.relative_to(run.HERE.parent)}"
+        "; with --quick, scale.png in the output folder)",
+    )
+    parser.add_argument(
         "--render",
         metavar="SCALE_JSON",
         help="only rewrite the Markdown and plot of an earlier scale.json",
@@ -462,7 +467,10 @@ def main(argv=None):
     (output / "scale.json").write_text(json.dumps(results, indent=1))
     table = markdown(results)
     (output / "scale.md").write_text(table + "\n")
-    image = output / "scale.png" if results["meta"]["quick"] else PLOT
+    image = pathlib.Path(
+        args.plot
+        or (output / "scale.png" if results["meta"]["quick"] else PLOT)
+    )
     plot(results, image)
     print(table)
     print(f"wrote {output / 'scale.md'}, {output / 'scale.json'} and {image}")
