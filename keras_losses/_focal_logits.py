@@ -292,10 +292,13 @@ def _sparse_softmax_focal(labels, logits, alpha, gamma):
     def grad(upstream):
         h = alpha_k * factor * (1.0 - gamma_k * p_k * log_p_k / rest_k)
         h = ops.expand_dims(_times(h, upstream), -1)
-        # The class count may be a tensor (unknown under tf.function).
         p = e / ops.expand_dims(1.0 + others, -1)
-        one_hot = ops.one_hot(labels, ops.shape(p)[-1], dtype=p.dtype)
-        return None, (p - one_hot) * h
+        # p - one_hot(k) from a boolean mask: Keras's torch one_hot builds
+        # int64 and float tensors of the logits' size (20 bytes a logit).
+        # The class count may be a tensor (unknown under tf.function).
+        classes = ops.arange(ops.shape(p)[-1], dtype=labels.dtype)
+        at_label = ops.expand_dims(labels, -1) == classes
+        return None, ops.where(at_label, p - 1.0, p) * h
 
     return loss, grad
 
