@@ -112,15 +112,15 @@ def _compiled(kernel, ranks):
         def label_gradient(labels, logits, *params):
             return kernel(labels, logits, *params)[1](None)[0]
 
-        # reduce_retracing: one trace for every size (one per ranks of the
-        # inputs, so that ranks stay known); XLA compiles each shape it
-        # meets once. No autograph: the kernels have no tensor-dependent
-        # Python control flow, and autograph's cache of converted functions
-        # mixed up these closures, which share their code.
+        # One trace per shape, as XLA compiles one per shape anyway: no
+        # reduce_retracing, whose traces with unknown sizes Keras 3.8's
+        # take_along_axis fills with shape arithmetic that an enclosing
+        # XLA compilation (fit with jit_compile) rejects on TensorFlow 2.16.
+        # No autograph: the kernels have no tensor-dependent Python control
+        # flow, and autograph's cache of converted functions mixed up these
+        # closures, which share their code.
         _COMPILED_TF[kernel, ranks] = {
-            f.__name__: tf.function(
-                f, jit_compile=True, reduce_retracing=True, autograph=False
-            )
+            f.__name__: tf.function(f, jit_compile=True, autograph=False)
             for f in (
                 value,
                 value_and_logit_gradient,

@@ -448,7 +448,14 @@ def import_backend_quietly():
         # On the other backends, `keras.utils.set_random_seed` (and saving)
         # import TensorFlow too when it is installed: do it here.
         if importlib.util.find_spec("tensorflow") is not None:
-            import tensorflow  # noqa: F401
+            import tensorflow as tf
+
+            if keras.backend.backend() == "tensorflow":
+                # The first XLA compilation (the focal losses' kernels are
+                # compiled) logs its start-up too on TensorFlow 2.16.
+                tf.function(lambda x: x + 1.0, jit_compile=True)(
+                    tf.constant(0.0)
+                )
 
 
 def start_command_line(argv):
