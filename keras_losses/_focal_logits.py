@@ -131,19 +131,23 @@ def _compiled(kernel, ranks):
     return _COMPILED_TF[kernel, ranks]
 
 
-def _recording():
-    """Whether a gradient tape may record the current call (TensorFlow).
+def _recording(tensor=None):
+    """Whether a gradient tape may record the current call (TensorFlow), or
+    with `tensor`, whether one watches that tensor.
 
     False in a forward pass alone (evaluation, prediction), which then
-    skips the gradient. A private TensorFlow function: where it is missing,
-    assume a tape records. Either way the gradient, if asked for, is the
-    written-out one.
+    skips the gradient, and for labels that no tape watches (a model's
+    targets), whose gradient is then not computed. Private TensorFlow
+    functions: where they are missing, assume a tape records. Either way
+    the gradient, if asked for, is the written-out one.
     """
     try:
         from tensorflow.python.eager import record
 
-        return bool(record.could_possibly_record())
-    except (ImportError, AttributeError):
+        if tensor is None:
+            return bool(record.could_possibly_record())
+        return bool(record.should_record_backprop([tensor]))
+    except (ImportError, AttributeError, TypeError):
         return True
 
 
@@ -155,6 +159,9 @@ def _compiled_tf(kernel, labels, logits, axis, params):
         for x in (labels, logits, *params)
     )
     compiled = _compiled(kernel, ranks)
+
+    # Labels no tape watches get no gradient: nothing computed for them.
+    labels_watched = not labels.dtype.is_integer and _recording(labels)
 
     @tf.custom_gradient
     def loss_of(labels, logits):
@@ -172,7 +179,7 @@ def _compiled_tf(kernel, labels, logits, axis, params):
             d = d_logits
             if d is None:
                 d = compiled["logit_gradient"](labels, logits, *params)
-            if labels.dtype.is_integer:  # class indices: no gradient
+            if not labels_watched:  # e.g. class indices
                 return None, d * upstream
             d_labels = compiled["label_gradient"](labels, logits, *params)
             return d_labels * upstream, d * upstream
