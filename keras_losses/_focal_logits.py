@@ -91,12 +91,12 @@ def _closed_form(kernel, labels, logits, axis, *params):
     return loss_of(labels, logits)
 
 
-_COMPILED_TF = {}  # (kernel, ranks) -> its compiled functions, by name
+_COMPILED_TF = {}  # kernel -> its compiled functions, by name
 
 
-def _compiled(kernel, ranks):
+def _compiled(kernel):
     """XLA-compiled `tf.function`s of a kernel's value and gradients."""
-    if (kernel, ranks) not in _COMPILED_TF:
+    if kernel not in _COMPILED_TF:
         import tensorflow as tf
 
         def value(labels, logits, *params):
@@ -119,7 +119,7 @@ def _compiled(kernel, ranks):
         # No autograph: the kernels have no tensor-dependent Python control
         # flow, and autograph's cache of converted functions mixed up these
         # closures, which share their code.
-        _COMPILED_TF[kernel, ranks] = {
+        _COMPILED_TF[kernel] = {
             f.__name__: tf.function(f, jit_compile=True, autograph=False)
             for f in (
                 value,
@@ -128,7 +128,7 @@ def _compiled(kernel, ranks):
                 label_gradient,
             )
         }
-    return _COMPILED_TF[kernel, ranks]
+    return _COMPILED_TF[kernel]
 
 
 def _recording(tensor=None):
@@ -154,11 +154,7 @@ def _recording(tensor=None):
 def _compiled_tf(kernel, labels, logits, axis, params):
     import tensorflow as tf
 
-    ranks = tuple(
-        len(x.shape) if hasattr(x, "shape") else None
-        for x in (labels, logits, *params)
-    )
-    compiled = _compiled(kernel, ranks)
+    compiled = _compiled(kernel)
 
     # Labels no tape watches get no gradient: nothing computed for them.
     labels_watched = not labels.dtype.is_integer and _recording(labels)
