@@ -112,6 +112,15 @@ def _python(module, backend, *args, memory_limit=None):
     return result.stdout
 
 
+def stamp(module, argv):
+    """When and with which command a run was made, for its results' meta."""
+    words = argv if argv is not None else sys.argv[1:]
+    return {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join([f"python -m {module}", *words]),
+    }
+
+
 def _shape(text):
     try:
         sizes = tuple(int(n) for n in text.lower().split("x"))
@@ -510,11 +519,7 @@ def main(argv=None):
     bandwidth = cost.bandwidth()
     results = {
         "meta": {
-            "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "command": " ".join(
-                ["python -m benchmarks.run"]
-                + (argv if argv is not None else sys.argv[1:])
-            ),
+            **stamp("benchmarks.run", argv),
             "size": size,
             "quick": args.quick,
             "shapes": shapes,

@@ -29,7 +29,6 @@ and `<output>/scale.md` (printed), the plot to `docs/images/scale.png`
 """
 
 import argparse
-import datetime
 import gc
 import importlib.util
 import json
@@ -37,7 +36,6 @@ import math
 import os
 import pathlib
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -496,11 +494,7 @@ def _measure(args, argv):
     limit = run._default_memory_limit()
     results = {
         "meta": {
-            "date": datetime.datetime.now().isoformat(timespec="seconds"),
-            "command": " ".join(
-                ["python -m benchmarks.scale"]
-                + (argv if argv is not None else sys.argv[1:])
-            ),
+            **run.stamp("benchmarks.scale", argv),
             "quick": args.quick,
             "sweeps": {
                 sweep: [
